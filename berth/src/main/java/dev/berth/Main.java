@@ -1,0 +1,117 @@
+package dev.berth;
+
+import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.GatewayVerticle;
+import dev.berth.kit.Config;
+import dev.berth.kit.OpsRoutes;
+import dev.berth.registry.RegistryConfig;
+import dev.berth.registry.RegistryService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The `berth` command: the embedded platform, or one service from its YAML config. */
+@Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
+        description = "Self-hosted OCI registry and container platform.",
+        subcommands = {Main.Up.class, Main.Registry.class, Main.Gateway.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Command(name = "up", description = "Run the whole platform in this JVM on embedded PostgreSQL and filesystem storage.")
+    static final class Up implements Callable<Integer> {
+        @Option(names = "--data-dir", description = "Where PostgreSQL data and blobs live (default: ./data).")
+        Path dataDir = Path.of("data");
+        @Option(names = "--host", description = "Gateway address (default: 127.0.0.1).")
+        String host = "127.0.0.1";
+        @Option(names = "--port", description = "Gateway port (default: 5000).")
+        int port = 5000;
+        @Option(names = "--config", description = "YAML config file; BERTH_* env vars override it.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            PlatformOptions options = new PlatformOptions(dataDir, host, port, 1);
+            return serve(vertx -> Platform.start(vertx, options, Config.load(config)).map(p -> {
+                String addr = p.gatewayAddress();
+                System.out.println("Berth is listening on http://" + addr + "  (data: " + dataDir.toAbsolutePath() + ")");
+                System.out.println("Try:  docker tag busybox " + addr + "/library/busybox:latest && docker push "
+                        + addr + "/library/busybox:latest");
+                System.out.flush();
+                return (Stoppable) p::stop;
+            }));
+        }
+    }
+
+    @Command(name = "registry", description = "Run the registry service alone (PostgreSQL and storage from config).")
+    static final class Registry implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML config file; BERTH_* env vars override it.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            RegistryConfig rc = RegistryConfig.from(Config.load(config));
+            return serve(vertx -> RegistryService.start(vertx, rc).map(r -> {
+                System.out.println("registry listening on http://" + rc.host() + ":" + r.port());
+                return (Stoppable) r::stop;
+            }));
+        }
+    }
+
+    @Command(name = "gateway", description = "Run the gateway alone in front of the configured registry instances.")
+    static final class Gateway implements Callable<Integer> {
+        @Option(names = "--config", description = "YAML config file; BERTH_* env vars override it.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig gc = GatewayConfig.from(Config.load(config));
+            return serve(vertx -> {
+                GatewayVerticle gateway = new GatewayVerticle(gc);
+                return vertx.deployVerticle(gateway).map(id -> {
+                    System.out.println("gateway listening on http://" + gc.host() + ":" + gateway.actualPort());
+                    return (Stoppable) () -> vertx.undeploy(id);
+                });
+            });
+        }
+    }
+
+    interface Stoppable {
+        Future<Void> stop();
+    }
+
+    /** Starts a service, then waits for SIGINT/SIGTERM and shuts it down gracefully. */
+    private static int serve(Function<Vertx, Future<Stoppable>> starter) throws InterruptedException {
+        Vertx vertx = Vertx.vertx(OpsRoutes.vertxOptionsWithMetrics());
+        Stoppable service;
+        try {
+            service = starter.apply(vertx).await(5, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            System.err.println("berth: failed to start: " + e.getMessage());
+            e.printStackTrace();
+            vertx.close();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("berth: shutting down");
+            try {
+                service.stop().eventually(vertx::close).await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("berth: shutdown: " + e.getMessage());
+            }
+            stopped.countDown();
+        }, "berth-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.berth;
+
+import dev.berth.gateway.GatewayConfig;
+import dev.berth.gateway.GatewayVerticle;
+import dev.berth.infra.EmbeddedPostgresServer;
+import dev.berth.kit.Config;
+import dev.berth.registry.RegistryConfig;
+import dev.berth.registry.RegistryService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole platform in one JVM on embedded infrastructure: PostgreSQL from Maven binaries (data
+ * under dataDir/postgres), the registry on filesystem storage (dataDir/blobs), and the gateway in
+ * front of it. Everything survives a restart on the same data dir.
+ */
+public final class Platform {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+
+    private final Vertx vertx;
+    private final EmbeddedPostgresServer postgres;
+    private final List<RegistryService> registries;
+    private final List<String> gatewayDeployments;
+    private final String host;
+    private final int gatewayPort;
+
+    private Platform(Vertx vertx, EmbeddedPostgresServer postgres, List<RegistryService> registries,
+                     List<String> gatewayDeployments, String host, int gatewayPort) {
+        this.vertx = vertx;
+        this.postgres = postgres;
+        this.registries = registries;
+        this.gatewayDeployments = gatewayDeployments;
+        this.host = host;
+        this.gatewayPort = gatewayPort;
+    }
+
+    public static Future<Platform> start(Vertx vertx, PlatformOptions options) {
+        return start(vertx, options, Config.load(null));
+    }
+
+    /** Starts with {@code base} settings (YAML and BERTH_* env) under the embedded infrastructure's. */
+    public static Future<Platform> start(Vertx vertx, PlatformOptions options, Config base) {
+        Path data = options.dataDir().toAbsolutePath();
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(data);
+            EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("postgres"), 0);
+            pg.createDatabase("berth");
+            return pg;
+        }).compose(pg -> {
+            Config config = base
+                    .with("registry.host", "127.0.0.1")
+                    .with("registry.port", 0)
+                    .with("registry.storage.root-dir", data.resolve("blobs").toString())
+                    .with("registry.database.host", "127.0.0.1")
+                    .with("registry.database.port", pg.port())
+                    .with("registry.database.name", "berth")
+                    .with("registry.database.user", pg.user())
+                    .with("registry.database.password", pg.password());
+            RegistryConfig registryConfig = RegistryConfig.from(config);
+            List<RegistryService> registries = new ArrayList<>();
+            Future<?> chain = Future.succeededFuture();
+            for (int i = 0; i < options.registryInstances(); i++) {
+                chain = chain.compose(v -> RegistryService.start(vertx, registryConfig).map(registries::add));
+            }
+            return chain.compose(v -> startGateway(vertx, options, config, registries))
+                    .map(gw -> new Platform(vertx, pg, registries, gw.deployments, options.host(), gw.port))
+                    .onSuccess(p -> LOG.info("platform up: gateway on {}, data in {}", p.gatewayAddress(), data))
+                    .recover(e -> {
+                        Future<?> stops = Future.join(registries.stream().map(RegistryService::stop).toList());
+                        return stops.transform(x -> vertx.executeBlocking(() -> {
+                            pg.close();
+                            return null;
+                        })).transform(x -> Future.failedFuture(e));
+                    });
+        });
+    }
+
+    private record Gateway(List<String> deployments, int port) {
+    }
+
+    private static Future<Gateway> startGateway(Vertx vertx, PlatformOptions options, Config config,
+                                                List<RegistryService> registries) {
+        List<String> upstreams = registries.stream().map(r -> "http://127.0.0.1:" + r.port()).toList();
+        GatewayConfig base = GatewayConfig.from(config
+                .with("gateway.host", options.host())
+                .with("gateway.port", options.gatewayPort())
+                .with("gateway.upstreams", String.join(",", upstreams)));
+        GatewayVerticle first = new GatewayVerticle(base);
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return vertx.deployVerticle(first).compose(id -> {
+            int port = first.actualPort();
+            GatewayConfig fixed = new GatewayConfig(base.host(), port, base.upstreams(), base.externalUrl(),
+                    base.healthCheckIntervalMs());
+            List<String> ids = new ArrayList<>(List.of(id));
+            Future<?> rest = instances == 1 ? Future.succeededFuture()
+                    : vertx.deployVerticle(() -> new GatewayVerticle(fixed),
+                            new DeploymentOptions().setInstances(instances - 1)).map(ids::add);
+            return rest.map(x -> new Gateway(ids, port));
+        });
+    }
+
+    public int gatewayPort() {
+        return gatewayPort;
+    }
+
+    public String gatewayAddress() {
+        return host + ":" + gatewayPort;
+    }
+
+    /** Stops the gateway, then the registries, then PostgreSQL: nothing is cut off mid-write. */
+    public Future<Void> stop() {
+        Future<?> gateways = Future.join(gatewayDeployments.stream().<Future<?>>map(vertx::undeploy).toList());
+        return gateways
+                .transform(x -> Future.join(registries.stream().<Future<?>>map(RegistryService::stop).toList()))
+                .transform(x -> vertx.executeBlocking(() -> {
+                    postgres.close();
+                    return null;
+                }, false))
+                .mapEmpty();
+    }
+}

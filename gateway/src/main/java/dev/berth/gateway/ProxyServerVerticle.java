@@ -1,0 +1,95 @@
+package dev.berth.gateway;
+
+import dev.berth.kit.OpsRoutes;
+import dev.berth.kit.RequestLog;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One event loop's share of the gateway: an HTTP server on the shared port and an HTTP client of
+ * its own, so a request and its upstream connection live on the same thread.
+ */
+final class ProxyServerVerticle extends VerticleBase {
+
+  /** Distribution URLs carry upload state in query strings; docker's can exceed Netty's 4 KiB default. */
+  private static final int MAX_INITIAL_LINE = 16 * 1024;
+  private static final int MAX_HEADERS = 32 * 1024;
+  /** Bigger decoded chunks mean fewer buffers and chunk frames per blob. */
+  private static final int MAX_CHUNK = 64 * 1024;
+  /** Per upstream and event loop; long blob transfers each hold one while manifests keep flowing. */
+  private static final int UPSTREAM_POOL_SIZE = 256;
+
+  private final GatewayConfig config;
+  private final UpstreamPool pool;
+  private final int port;
+  private HttpClient client;
+  private HttpServer server;
+
+  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port) {
+    this.config = config;
+    this.pool = pool;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(30)
+            .setPipelining(false)
+            .setConnectTimeout(5000)
+            .setDecompressionSupported(false)
+            .setMaxInitialLineLength(MAX_INITIAL_LINE)
+            .setMaxHeaderSize(MAX_HEADERS)
+            .setMaxChunkSize(MAX_CHUNK)
+            .setName("berth-gateway-upstreams"),
+        new PoolOptions().setHttp1MaxSize(UPSTREAM_POOL_SIZE));
+
+    Router router = Router.router(vertx);
+    router.route().handler(RequestLog.create("gateway"));
+    Map<String, Supplier<Future<?>>> readiness = Map.of("upstreams", () -> pool.anyHealthy()
+        ? Future.succeededFuture()
+        : Future.failedFuture("no registry upstream is ready"));
+    OpsRoutes.mount(router, readiness);
+    router.route("/v2").handler(this::proxy);
+    router.route("/v2/*").handler(this::proxy);
+    router.route("/api/v1/*").handler(this::proxy);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(port)
+        .setHandle100ContinueAutomatically(false)
+        .setCompressionSupported(false)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setMaxHeaderSize(MAX_HEADERS)
+        .setMaxChunkSize(MAX_CHUNK));
+    return server.requestHandler(router).listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  private void proxy(RoutingContext ctx) {
+    String requestId = RequestLog.requestId(ctx);
+    if (requestId == null) {
+      requestId = RequestLog.ensureRequestId(ctx.request());
+    }
+    new ProxyExchange(ctx.request(), client, pool, config.externalUrl(), requestId).start();
+  }
+}

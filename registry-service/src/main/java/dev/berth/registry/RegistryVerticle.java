@@ -1,0 +1,70 @@
+package dev.berth.registry;
+
+import dev.berth.kit.OpsRoutes;
+import dev.berth.kit.RequestLog;
+import dev.berth.registry.api.RegistryApi;
+import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.storage.BlobStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** One event loop's HTTP server for the distribution API; several share the port. */
+final class RegistryVerticle extends VerticleBase {
+
+    private final RegistryConfig config;
+    private final int port;
+    private final MetadataStore metadata;
+    private final BlobStore blobs;
+    private HttpServer server;
+
+    RegistryVerticle(RegistryConfig config, int port, MetadataStore metadata, BlobStore blobs) {
+        this.config = config;
+        this.port = port;
+        this.metadata = metadata;
+        this.blobs = blobs;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        // Handlers look things up before they read a body: hold it until they do.
+        router.route().handler(ctx -> {
+            ctx.request().pause();
+            ctx.next();
+        });
+        router.route().handler(RequestLog.create("registry"));
+        Map<String, Supplier<Future<?>>> checks = Map.of(
+                "postgresql", () -> metadata.pool().query("select 1").execute(),
+                "storage", () -> vertx.executeBlocking(() -> {
+                    if (!Files.isDirectory(config.storageRoot()) || !Files.isWritable(config.storageRoot())) {
+                        throw new IllegalStateException("storage root not writable: " + config.storageRoot());
+                    }
+                    return null;
+                }, false));
+        OpsRoutes.mount(router, checks);
+        RegistryApi.mount(router, metadata, blobs);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(port)
+                .setHandle100ContinueAutomatically(true)
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false);
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+
+    int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

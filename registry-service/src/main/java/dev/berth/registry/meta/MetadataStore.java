@@ -1,0 +1,206 @@
+package dev.berth.registry.meta;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Registry metadata in PostgreSQL: repositories, blob links, manifests, tags, referrers, uploads. */
+public final class MetadataStore {
+
+    private static final String LINK_BLOB = """
+            with r as (insert into repositories (name) values ($1) on conflict do nothing),
+                 b as (insert into blobs (digest, size) values ($2, $3) on conflict do nothing)
+            insert into repository_blobs (repository, digest) values ($1, $2) on conflict do nothing""";
+
+    private final Pool pool;
+
+    public MetadataStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public Future<Boolean> repositoryExists(String repository) {
+        return pool.preparedQuery("select 1 from repositories where name = $1")
+                .execute(Tuple.of(repository)).map(rows -> rows.size() > 0);
+    }
+
+    /** The blob's size when the repository links it, else null. */
+    public Future<Long> linkedBlobSize(String repository, String digest) {
+        return pool.preparedQuery("""
+                        select b.size from repository_blobs l join blobs b on b.digest = l.digest
+                        where l.repository = $1 and l.digest = $2""")
+                .execute(Tuple.of(repository, digest))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
+    }
+
+    public Future<Void> linkBlob(String repository, String digest, long size) {
+        return pool.preparedQuery(LINK_BLOB).execute(Tuple.of(repository, digest, size)).mapEmpty();
+    }
+
+    public Future<Boolean> unlinkBlob(String repository, String digest) {
+        return pool.preparedQuery("delete from repository_blobs where repository = $1 and digest = $2")
+                .execute(Tuple.of(repository, digest)).map(rows -> rows.rowCount() > 0);
+    }
+
+    // ---- uploads
+
+    public Future<Void> createUpload(UUID id, String repository) {
+        return pool.preparedQuery("insert into uploads (id, repository) values ($1, $2)")
+                .execute(Tuple.of(id, repository)).mapEmpty();
+    }
+
+    public Future<Upload> upload(UUID id) {
+        return pool.preparedQuery("select repository, size from uploads where id = $1").execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row row = rows.iterator().next();
+                    return new Upload(id, row.getString(0), row.getLong(1));
+                });
+    }
+
+    /** Moves the session from {@code from} to {@code to} bytes; false when another writer got there first. */
+    public Future<Boolean> advanceUpload(UUID id, long from, long to) {
+        return pool.preparedQuery("update uploads set size = $3, updated_at = now() where id = $1 and size = $2")
+                .execute(Tuple.of(id, from, to)).map(rows -> rows.rowCount() == 1);
+    }
+
+    public Future<Boolean> deleteUpload(UUID id) {
+        return pool.preparedQuery("delete from uploads where id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    // ---- manifests and tags
+
+    public Future<StoredManifest> manifestByDigest(String repository, String digest) {
+        return pool.preparedQuery("select digest, content_type, content from manifests where repository = $1 and digest = $2")
+                .execute(Tuple.of(repository, digest)).map(MetadataStore::firstManifest);
+    }
+
+    public Future<StoredManifest> manifestByTag(String repository, String tag) {
+        return pool.preparedQuery("""
+                        select m.digest, m.content_type, m.content from tags t
+                        join manifests m on m.repository = t.repository and m.digest = t.digest
+                        where t.repository = $1 and t.name = $2""")
+                .execute(Tuple.of(repository, tag)).map(MetadataStore::firstManifest);
+    }
+
+    private static StoredManifest firstManifest(RowSet<Row> rows) {
+        if (rows.size() == 0) {
+            return null;
+        }
+        Row row = rows.iterator().next();
+        return new StoredManifest(row.getString(0), row.getString(1), row.getBuffer(2));
+    }
+
+    /** The digests among {@code digests} that the repository does not link as blobs. */
+    public Future<List<String>> missingBlobs(String repository, List<String> digests) {
+        return missing("repository_blobs", repository, digests);
+    }
+
+    /** The digests among {@code digests} that are not manifests in the repository. */
+    public Future<List<String>> missingManifests(String repository, List<String> digests) {
+        return missing("manifests", repository, digests);
+    }
+
+    private Future<List<String>> missing(String table, String repository, List<String> digests) {
+        if (digests.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return pool.preparedQuery("select d from unnest($2::text[]) as d where not exists (select 1 from "
+                        + table + " x where x.repository = $1 and x.digest = d)")
+                .execute(Tuple.tuple().addString(repository).addArrayOfString(digests.toArray(new String[0])))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
+    }
+
+    public Future<Void> putManifest(NewManifest m) {
+        return pool.withTransaction(tx -> tx
+                .preparedQuery("insert into repositories (name) values ($1) on conflict do nothing")
+                .execute(Tuple.of(m.repository()))
+                .compose(v -> tx.preparedQuery("""
+                                insert into manifests (repository, digest, media_type, content_type, size, content,
+                                                       artifact_type, subject, annotations)
+                                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                on conflict (repository, digest) do update set content_type = excluded.content_type""")
+                        .execute(Tuple.tuple(List.of(m.repository(), m.digest(), m.mediaType(), m.contentType(),
+                                (long) m.content().length, Buffer.buffer(m.content()))).addValue(m.artifactType())
+                                .addValue(m.subject()).addValue(m.annotations())))
+                .compose(v -> insertReferences(tx, m, m.blobReferences(), "blob"))
+                .compose(v -> insertReferences(tx, m, m.manifestReferences(), "manifest"))
+                .compose(v -> m.tags().isEmpty() ? Future.succeededFuture() : tx.preparedQuery("""
+                                insert into tags (repository, name, digest) select $1, t, $2 from unnest($3::text[]) as t
+                                on conflict (repository, name) do update set digest = excluded.digest, updated_at = now()""")
+                        .execute(Tuple.tuple().addString(m.repository()).addString(m.digest())
+                                .addArrayOfString(m.tags().toArray(new String[0]))))
+                .mapEmpty());
+    }
+
+    private static Future<?> insertReferences(SqlClient tx, NewManifest m, List<String> digests, String kind) {
+        if (digests.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return tx.preparedQuery("""
+                        insert into manifest_references (repository, manifest, digest, kind)
+                        select $1, $2, d, $4 from unnest($3::text[]) as d on conflict do nothing""")
+                .execute(Tuple.tuple().addString(m.repository()).addString(m.digest())
+                        .addArrayOfString(digests.stream().distinct().toArray(String[]::new)).addString(kind));
+    }
+
+    public Future<Boolean> deleteManifest(String repository, String digest) {
+        return pool.preparedQuery("delete from manifests where repository = $1 and digest = $2")
+                .execute(Tuple.of(repository, digest)).map(rows -> rows.rowCount() > 0);
+    }
+
+    public Future<Boolean> deleteTag(String repository, String tag) {
+        return pool.preparedQuery("delete from tags where repository = $1 and name = $2")
+                .execute(Tuple.of(repository, tag)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Up to {@code limit} tag names after {@code last} (exclusive; null = from the start), in byte order. */
+    public Future<List<String>> tags(String repository, String last, int limit) {
+        return pool.preparedQuery("select name from tags where repository = $1 and name > $2 order by name limit $3")
+                .execute(Tuple.of(repository, last == null ? "" : last, limit)).map(MetadataStore::strings);
+    }
+
+    public Future<List<String>> repositories(String last, int limit) {
+        return pool.preparedQuery("select name from repositories where name > $1 order by name limit $2")
+                .execute(Tuple.of(last == null ? "" : last, limit)).map(MetadataStore::strings);
+    }
+
+    private static List<String> strings(RowSet<Row> rows) {
+        List<String> out = new ArrayList<>(rows.size());
+        rows.forEach(r -> out.add(r.getString(0)));
+        return out;
+    }
+
+    public Future<List<Referrer>> referrers(String repository, String subject, String artifactType) {
+        String sql = "select media_type, digest, size, artifact_type, annotations from manifests "
+                + "where repository = $1 and subject = $2" + (artifactType == null ? "" : " and artifact_type = $3")
+                + " order by created_at, digest";
+        Tuple args = artifactType == null ? Tuple.of(repository, subject) : Tuple.of(repository, subject, artifactType);
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<Referrer> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                Object ann = r.getValue(4);
+                out.add(new Referrer(r.getString(0), r.getString(1), r.getLong(2), r.getString(3),
+                        ann instanceof io.vertx.core.json.JsonObject json ? json : null));
+            }
+            return out;
+        });
+    }
+}

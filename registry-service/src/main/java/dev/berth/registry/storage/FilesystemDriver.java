@@ -1,0 +1,136 @@
+package dev.berth.registry.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.CopyOptions;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.FileSystemException;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Blob driver over a local directory, on Vert.x's asynchronous file API. */
+public final class FilesystemDriver implements BlobDriver {
+
+    private final Vertx vertx;
+    private final FileSystem fs;
+    private final Path root;
+
+    public FilesystemDriver(Vertx vertx, Path root) {
+        this.vertx = vertx;
+        this.fs = vertx.fileSystem();
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private String file(String path) {
+        Path resolved = root.resolve(path).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new IllegalArgumentException("path escapes the storage root: " + path);
+        }
+        return resolved.toString();
+    }
+
+    private String parent(String path) {
+        return Path.of(file(path)).getParent().toString();
+    }
+
+    @Override
+    public Future<WriteStream<Buffer>> openForAppend(String path, long offset) {
+        String file = file(path);
+        return fs.mkdirs(parent(path))
+                .compose(v -> fs.open(file, new OpenOptions().setWrite(true).setCreate(true).setRead(false)))
+                .compose(f -> truncate(file, offset).map(v -> {
+                    f.setWritePos(offset);
+                    return (WriteStream<Buffer>) new DurableFile(f);
+                }));
+    }
+
+    private Future<Void> truncate(String file, long offset) {
+        return fs.props(file).compose(p -> p.size() > offset ? fs.truncate(file, offset) : Future.succeededFuture());
+    }
+
+    @Override
+    public Future<Long> size(String path) {
+        return fs.props(file(path)).map(p -> p.size()).recover(e -> Future.failedFuture(translate(e, path)));
+    }
+
+    @Override
+    public Future<ReadStream<Buffer>> read(String path, long offset, long length) {
+        return fs.open(file(path), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                .map(f -> (ReadStream<Buffer>) f.setReadPos(offset).setReadLength(length))
+                .recover(e -> Future.failedFuture(translate(e, path)));
+    }
+
+    @Override
+    public Future<Void> move(String from, String to) {
+        return fs.mkdirs(parent(to))
+                .compose(v -> fs.move(file(from), file(to), new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+                .recover(e -> Future.failedFuture(translate(e, from)));
+    }
+
+    @Override
+    public Future<Void> delete(String path) {
+        String file = file(path);
+        return fs.exists(file).compose(exists -> exists ? fs.deleteRecursive(file) : Future.succeededFuture());
+    }
+
+    @Override
+    public Path localFile(String path) {
+        return Path.of(file(path));
+    }
+
+    private static Throwable translate(Throwable e, String path) {
+        Throwable cause = e instanceof FileSystemException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof NoSuchFileException ? new NoSuchObjectException(path) : e;
+    }
+
+    /** An AsyncFile whose end() forces the bytes to disk before it reports success. */
+    private static final class DurableFile implements WriteStream<Buffer> {
+        private final AsyncFile file;
+
+        DurableFile(AsyncFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            file.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public Future<Void> write(Buffer data) {
+            return file.write(data);
+        }
+
+        @Override
+        public Future<Void> end() {
+            return file.flush().eventually(file::close);
+        }
+
+        @Override
+        public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+            file.setWriteQueueMaxSize(maxSize);
+            return this;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return file.writeQueueFull();
+        }
+
+        @Override
+        public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+            file.drainHandler(handler);
+            return this;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+CREATE TABLE crate (
+  id    bigserial PRIMARY KEY,
+  label text NOT NULL UNIQUE
+);

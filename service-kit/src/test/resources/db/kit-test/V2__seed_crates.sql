@@ -1,0 +1,1 @@
+INSERT INTO crate (label) VALUES ('alpha'), ('beta');
