@@ -6,7 +6,6 @@ import dev.berth.infra.EmbeddedPostgresServer;
 import dev.berth.kit.Config;
 import dev.berth.registry.RegistryConfig;
 import dev.berth.registry.RegistryService;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -93,18 +92,9 @@ public final class Platform {
                 .with("gateway.host", options.host())
                 .with("gateway.port", options.gatewayPort())
                 .with("gateway.upstreams", String.join(",", upstreams)));
-        GatewayVerticle first = new GatewayVerticle(base);
-        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return vertx.deployVerticle(first).compose(id -> {
-            int port = first.actualPort();
-            GatewayConfig fixed = new GatewayConfig(base.host(), port, base.upstreams(), base.externalUrl(),
-                    base.healthCheckIntervalMs());
-            List<String> ids = new ArrayList<>(List.of(id));
-            Future<?> rest = instances == 1 ? Future.succeededFuture()
-                    : vertx.deployVerticle(() -> new GatewayVerticle(fixed),
-                            new DeploymentOptions().setInstances(instances - 1)).map(ids::add);
-            return rest.map(x -> new Gateway(ids, port));
-        });
+        // The gateway verticle serves its port on several event loops itself (gateway.instances).
+        GatewayVerticle gateway = new GatewayVerticle(base);
+        return vertx.deployVerticle(gateway).map(id -> new Gateway(List.of(id), gateway.actualPort()));
     }
 
     public int gatewayPort() {

@@ -1,10 +1,10 @@
 package dev.berth.gateway;
 
+import dev.berth.kit.ServerPorts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +20,6 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
-  private static final AtomicInteger RANDOM_PORT_GROUPS = new AtomicInteger();
 
   private final GatewayConfig config;
   private final UpstreamPool pool;
@@ -43,7 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     // Vert.x shares a listening socket between servers asking for the same port; a random port
     // is shared only when asked for as a negative number, unique per gateway in this Vert.x.
-    int listenPort = config.port() == 0 ? -RANDOM_PORT_GROUPS.incrementAndGet() : config.port();
+    int listenPort = ServerPorts.shareable(config.port());
     return pool.start(vertx, config.healthCheckIntervalMs())
         .compose(v -> {
           List<Future<Integer>> servers = new ArrayList<>();

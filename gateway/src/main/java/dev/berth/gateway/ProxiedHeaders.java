@@ -35,7 +35,7 @@ final class ProxiedHeaders {
   static MultiMap toUpstream(HttpServerRequest req, String requestId) {
     MultiMap in = req.headers();
     MultiMap out = HttpHeaders.headers();
-    String connectionTokens = in.get(HttpHeaders.CONNECTION);
+    String connectionTokens = connectionTokens(in);
     for (Map.Entry<String, String> header : in) {
       String name = header.getKey();
       if (isHopByHop(name, connectionTokens)
@@ -72,7 +72,7 @@ final class ProxiedHeaders {
    * (already set), and Location is rewritten when it points at an upstream.
    */
   static void toClient(MultiMap upstream, MultiMap client, UpstreamPool pool, String externalBase) {
-    String connectionTokens = upstream.get(HttpHeaders.CONNECTION);
+    String connectionTokens = connectionTokens(upstream);
     for (Map.Entry<String, String> header : upstream) {
       String name = header.getKey();
       if (isHopByHop(name, connectionTokens) || name.equalsIgnoreCase(REQUEST_ID)) {
@@ -106,6 +106,12 @@ final class ProxiedHeaders {
       }
     }
     return location;
+  }
+
+  /** Every Connection header's value as one list; null in the common case of none at all. */
+  private static String connectionTokens(MultiMap headers) {
+    List<String> values = headers.getAll(HttpHeaders.CONNECTION);
+    return values.isEmpty() ? null : String.join(",", values);
   }
 
   static boolean isHopByHop(String name, String connectionTokens) {

@@ -82,6 +82,9 @@ final class ProxyExchange {
       }
       HttpClientRequest creq = ar.result();
       upstreamRequest = creq;
+      // Failures surface through the response future and the pipes; this only keeps Vert.x from
+      // logging our own resets as unhandled errors.
+      creq.exceptionHandler(e -> LOG.debug("upstream request {} {}: {}", req.method(), req.uri(), e.toString()));
       creq.response().onComplete(r -> {
         if (r.succeeded()) {
           relay(r.result());

@@ -68,6 +68,9 @@ final class ProxyServerVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(port)
+        // Registry clients speak HTTP/1.1 to a plain-text registry; h2c upgrades would only
+        // complicate body detection and backpressure for no gain.
+        .setHttp2ClearTextEnabled(false)
         .setHandle100ContinueAutomatically(false)
         .setCompressionSupported(false)
         .setMaxInitialLineLength(MAX_INITIAL_LINE)

@@ -35,10 +35,6 @@ final class Upstream {
     return ssl;
   }
 
-  String host() {
-    return host;
-  }
-
   int port() {
     return port;
   }

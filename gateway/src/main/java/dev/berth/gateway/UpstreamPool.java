@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -7,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,7 +85,22 @@ final class UpstreamPool {
             .setKeepAlive(true).setName("berth-gateway-probes"),
         new PoolOptions().setHttp1MaxSize(2));
     this.probeTimeoutMs = Math.max(500, Math.min(intervalMs, 5000));
+    registerGauges();
     return probeAll().onComplete(ignored -> timerId = vertx.setPeriodic(intervalMs, id -> probeAll()));
+  }
+
+  /** berth_gateway_upstream_ready{upstream=...} 1|0 on /metrics, when this process has metrics on. */
+  private void registerGauges() {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry == null) {
+      return;
+    }
+    for (Upstream u : upstreams) {
+      Gauge.builder("berth.gateway.upstream.ready", u, up -> up.healthy() ? 1 : 0)
+          .description("1 when the upstream's last readiness probe answered 200")
+          .tag("upstream", u.origin())
+          .register(registry);
+    }
   }
 
   /** Called when a request found no healthy upstream: look again now rather than at the next tick. */

@@ -39,7 +39,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     EmbeddedPostgres.Builder builder = baseBuilder(port)
         .setDataDirectory(dataDir.toAbsolutePath())
         // false keeps the data: zonky only runs initdb when postgresql.conf is missing.
-        .setCleanDataDirectory(false);
+        .setCleanDataDirectory(false)
+        // zonky tunes for throwaway test data (-F = fsync off, synchronous_commit off); data meant
+        // to survive restarts must also survive a crash, so both go back on (-c wins over -F).
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on");
     try {
       return new EmbeddedPostgresServer(builder.start());
     } catch (IOException | RuntimeException e) {

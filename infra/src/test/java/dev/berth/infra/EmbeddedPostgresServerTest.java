@@ -38,6 +38,8 @@ class EmbeddedPostgresServerTest {
 
     try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(dataDir, 0)) {
       assertThat(names(again, "shop")).containsExactly("apple", "pear");
+      assertThat(setting(again, "fsync")).as("a persistent server is crash safe").isEqualTo("on");
+      assertThat(setting(again, "synchronous_commit")).isEqualTo("on");
     }
   }
 
@@ -63,6 +65,14 @@ class EmbeddedPostgresServerTest {
 
   private static Connection connect(EmbeddedPostgresServer server, String db) throws SQLException {
     return DriverManager.getConnection(server.jdbcUrl(db), server.user(), server.password());
+  }
+
+  private static String setting(EmbeddedPostgresServer server, String name) throws SQLException {
+    try (Connection c = connect(server, "postgres"); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SHOW " + name)) {
+      rows.next();
+      return rows.getString(1);
+    }
   }
 
   private static List<String> names(EmbeddedPostgresServer server, String db) throws SQLException {

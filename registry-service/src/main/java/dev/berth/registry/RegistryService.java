@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.kit.Database;
+import dev.berth.kit.ServerPorts;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.FilesystemDriver;
@@ -33,8 +34,7 @@ public final class RegistryService {
                     Pool pool = Database.pool(vertx, config.database());
                     MetadataStore metadata = new MetadataStore(pool);
                     BlobStore blobs = new BlobStore(new FilesystemDriver(vertx, config.storageRoot()));
-                    // Vert.x shares one random port among servers that ask for the same negative port.
-                    int port = config.port() == 0 ? -1 : config.port();
+                    int port = ServerPorts.shareable(config.port());
                     List<RegistryVerticle> started = new java.util.concurrent.CopyOnWriteArrayList<>();
                     return vertx.deployVerticle(() -> {
                         RegistryVerticle verticle = new RegistryVerticle(config, port, metadata, blobs);

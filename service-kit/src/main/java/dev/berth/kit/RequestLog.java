@@ -95,7 +95,10 @@ public final class RequestLog {
 
   private static void log(String service, HttpServerRequest request, String id, long startNanos,
       boolean completed) {
-    if (!ACCESS.isInfoEnabled()) {
+    String path = request.path();
+    // Probes arrive every few seconds from every gateway and orchestrator: only worth a debug line.
+    boolean probe = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
+    if (probe ? !ACCESS.isDebugEnabled() : !ACCESS.isInfoEnabled()) {
       return;
     }
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
@@ -105,8 +108,7 @@ public final class RequestLog {
     SocketAddress remote = request.remoteAddress();
     String remoteText = remote == null ? "-" : remote.hostAddress();
     String method = request.method().name();
-    String path = request.path();
-    ACCESS.atInfo()
+    (probe ? ACCESS.atDebug() : ACCESS.atInfo())
         .addKeyValue("service", service)
         .addKeyValue("method", method)
         .addKeyValue("path", path)

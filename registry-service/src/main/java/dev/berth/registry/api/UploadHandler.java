@@ -60,8 +60,9 @@ final class UploadHandler {
             Digester digester = Digester.of(expected.algorithm());
             long declared = Requests.contentLength(ctx);
             return receive(ctx, id, 0, digester, declared)
-                    .compose(size -> finish(ctx, repository, id, expected, digester, size))
-                    .recover(e -> blobs.deleteUpload(id).transform(ignored -> Future.failedFuture(e)));
+                    .compose(size -> commit(repository, id, expected, digester, size))
+                    .recover(e -> blobs.deleteUpload(id).transform(ignored -> Future.failedFuture(e)))
+                    .compose(v -> created(ctx, repository, expected));
         }
         return newSession(ctx, repository);
     }
@@ -108,9 +109,11 @@ final class UploadHandler {
                 if (running != null && (running.length() != total || !running.algorithm().equals(expected.algorithm()))) {
                     running = null;
                 }
-                return finish(ctx, repository, id, expected, running, total)
-                        .compose(v -> metadata.deleteUpload(id).mapEmpty(), e -> cancelSession(id)
-                                .transform(ignored -> Future.failedFuture(e)));
+                // The session is gone before the 201 goes out: a client that asks next sees 404.
+                return commit(repository, id, expected, running, total)
+                        .compose(v -> metadata.deleteUpload(id), e -> cancelSession(id)
+                                .transform(ignored -> Future.failedFuture(e)))
+                        .compose(v -> created(ctx, repository, expected));
             });
         });
     }
@@ -193,8 +196,8 @@ final class UploadHandler {
         });
     }
 
-    private Future<?> finish(RoutingContext ctx, String repository, UUID id, Digest expected,
-                             Digester running, long size) {
+    /** Verifies the digest, moves the bytes into place and links the blob to the repository. */
+    private Future<Void> commit(String repository, UUID id, Digest expected, Digester running, long size) {
         Future<Digest> actual = running != null ? Future.succeededFuture(running.digest())
                 : blobs.digestUpload(id, expected.algorithm(), size);
         return actual.compose(digest -> {
@@ -203,8 +206,7 @@ final class UploadHandler {
                         "provided digest did not match uploaded content", expected.toString());
             }
             return blobs.commitUpload(id, expected)
-                    .compose(v -> metadata.linkBlob(repository, expected.toString(), size))
-                    .compose(v -> created(ctx, repository, expected));
+                    .compose(v -> metadata.linkBlob(repository, expected.toString(), size));
         });
     }
 
