@@ -25,9 +25,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   private final EmbeddedPostgres postgres;
+  private final DataDirLock lock;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, DataDirLock lock) {
     this.postgres = postgres;
+    this.lock = lock;
   }
 
   /**
@@ -36,6 +38,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(Path dataDir, int port) throws IOException {
     Files.createDirectories(dataDir);
+    // Holding the lock proves no live process of ours uses this data dir, so a PostgreSQL still
+    // running on it was orphaned by one that died (pg_ctl detaches it from the JVM) and may go.
+    DataDirLock lock = DataDirLock.acquire(dataDir);
+    try {
+      DataDirLock.stopOrphanedPostmaster(dataDir);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     EmbeddedPostgres.Builder builder = baseBuilder(port)
         .setDataDirectory(dataDir.toAbsolutePath())
         // false keeps the data: zonky only runs initdb when postgresql.conf is missing.
@@ -45,8 +56,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on");
     try {
-      return new EmbeddedPostgresServer(builder.start());
+      return new EmbeddedPostgresServer(builder.start(), lock);
     } catch (IOException | RuntimeException e) {
+      lock.close();
       if (Files.exists(dataDir.resolve("postmaster.pid"))) {
         throw new IOException("PostgreSQL did not start on " + dataDir
             + "; postmaster.pid exists, so another PostgreSQL may still be running on this data"
@@ -61,7 +73,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * when the server is closed (or at JVM exit). For tests.
    */
   public static EmbeddedPostgresServer startEphemeral() throws IOException {
-    return new EmbeddedPostgresServer(baseBuilder(0).setCleanDataDirectory(true).start());
+    return new EmbeddedPostgresServer(baseBuilder(0).setCleanDataDirectory(true).start(), null);
   }
 
   private static EmbeddedPostgres.Builder baseBuilder(int port) {
@@ -135,6 +147,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       postgres.close();
     } catch (IOException e) {
       throw new UncheckedIOException("could not stop PostgreSQL", e);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
   }
 

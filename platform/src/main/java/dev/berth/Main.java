@@ -95,7 +95,8 @@ public final class Main {
         Stoppable service;
         try {
             service = starter.apply(vertx).await(5, TimeUnit.MINUTES);
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            // Errors too (a broken classpath): a service that did not start must not linger.
             System.err.println("berth: failed to start: " + e.getMessage());
             e.printStackTrace();
             vertx.close();

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Side-by-side registry benchmark: Berth (registry behind its gateway) vs CNCF distribution,
+# same machine, same run, same workload files. See bench/README.md for how to read the table.
+#
+#   bench/registry.sh [--only berth|distribution] [--skip-build]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BERTH_JAR="$ROOT/platform/target/berth.jar"
+BENCH_JAR="$ROOT/bench/target/bench.jar"
+WRK_SECONDS=10
+WRK_WARM_UP_SECONDS=3
+OCI_MANIFEST="application/vnd.oci.image.manifest.v1+json"
+
+only=""
+build=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only="${2:-}"; shift 2 ;;
+    --skip-build) build=no; shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+case "$only" in
+  "") targets="berth distribution" ;;
+  berth|distribution) targets="$only" ;;
+  *) echo "--only takes berth or distribution" >&2; exit 2 ;;
+esac
+
+for tool in java mvn wrk curl docker-registry; do
+  command -v "$tool" >/dev/null || { echo "missing host tool: $tool" >&2; exit 1; }
+done
+
+say() { echo "==> $*" >&2; }
+
+if [ "$build" = yes ]; then
+  modules=bench
+  [[ " $targets " == *" berth "* ]] && modules=platform,bench
+  say "building $modules"
+  (cd "$ROOT" && mvn -B -q -ntp -DskipTests package -pl "$modules" -am)
+fi
+[ -f "$BENCH_JAR" ] || { echo "no $BENCH_JAR" >&2; exit 1; }
+if [[ " $targets " == *" berth "* ]] && [ ! -f "$BERTH_JAR" ]; then
+  echo "no $BERTH_JAR (build failed?); try --only distribution" >&2; exit 1
+fi
+
+WORK="$(mktemp -d /tmp/berth-bench.XXXXXX)"
+pids=()
+cleanup() {
+  # Only the servers this script started, each by its own pid; a graceful stop first.
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+start_berth() {
+  local port; port="$(free_port)"
+  say "starting Berth on 127.0.0.1:$port"
+  # shellcheck disable=SC2086  # BERTH_JAVA_OPTS is a list of JVM flags
+  java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/berth-data" --host 127.0.0.1 --port "$port" \
+    >"$WORK/berth.log" 2>&1 &
+  pids+=($!)
+  local pid=$!
+  for _ in $(seq 1 600); do
+    if grep -q "listening on http://" "$WORK/berth.log"; then
+      berth_address="127.0.0.1:$port"; return
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "Berth did not get ready; its log:" >&2; tail -n 40 "$WORK/berth.log" >&2; exit 1
+}
+
+start_distribution() {
+  local port; port="$(free_port)"
+  mkdir -p "$WORK/distribution-data"
+  # Distribution as it ships (in-memory blob descriptor cache), minus the per-request access log
+  # to stdout, which would only slow it down.
+  cat >"$WORK/distribution.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: $WORK/distribution-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+EOF
+  say "starting distribution on 127.0.0.1:$port"
+  docker-registry serve "$WORK/distribution.yml" >"$WORK/distribution.log" 2>&1 &
+  pids+=($!)
+  local pid=$!
+  for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null; then
+      distribution_address="127.0.0.1:$port"; return
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "distribution did not get ready; its log:" >&2; tail -n 40 "$WORK/distribution.log" >&2; exit 1
+}
+
+# One driver run against every target (repetitions interleaved), then wrk on each pushed image's tag.
+# Leaves "TARGET METRIC VALUE" lines in $WORK/results.
+measure() {
+  local registries="" target address_var
+  for target in $targets; do
+    address_var="${target}_address"
+    registries="${registries:+$registries,}$target=${!address_var}"
+  done
+  say "measuring $registries"
+  java -jar "$BENCH_JAR" "$registries" all "$WORK/workload" >"$WORK/driver.out" || return 1
+  awk '$2 ~ /^(push_mbps|pull_mbps|concurrent_pushes_per_s)$/ { sub("median=", "", $3); print $1, $2, $3 }' \
+    "$WORK/driver.out" >"$WORK/results"
+  local url path
+  for target in $targets; do
+    address_var="${target}_address"
+    path="$(awk -v t="$target" '$1 == t && $2 == "manifest_path" { print $3 }' "$WORK/driver.out")"
+    url="http://${!address_var}$path"
+    say "$target: manifest GET warm-up (${WRK_WARM_UP_SECONDS}s), then wrk -c32 -t2 -d${WRK_SECONDS}s $url"
+    wrk -c32 -t2 -d"${WRK_WARM_UP_SECONDS}s" -H "Accept: $OCI_MANIFEST" "$url" >/dev/null || return 1
+    wrk -c32 -t2 -d"${WRK_SECONDS}s" -H "Accept: $OCI_MANIFEST" "$url" >"$WORK/$target.wrk" || return 1
+    local failed; failed="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$WORK/$target.wrk")"
+    if [ -n "$failed" ]; then
+      # A registry answering 404 fast must not look like a fast registry.
+      say "$target: $failed manifest GETs did not answer 200; not counting the figure"
+      echo "$target manifest_get_rps ERR" >>"$WORK/results"
+    else
+      awk -v t="$target" '/^Requests\/sec:/ { print t, "manifest_get_rps", $2 }' "$WORK/$target.wrk" >>"$WORK/results"
+    fi
+    say "$target manifest GET: $(awk -v t="$target" '$1 == t && $2 == "manifest_get_rps" { print $3 }' "$WORK/results") req/s"
+  done
+}
+
+value() { # value TARGET METRIC
+  [ -f "$WORK/results" ] || { echo "-"; return; }
+  awk -v t="$1" -v m="$2" '$1 == t && $2 == m { print $3; found = 1 } END { if (!found) print "-" }' "$WORK/results"
+}
+
+print_table() {
+  local rows=(
+    "push_mbps|256 MiB monolithic push, MB/s (median of 3)|1.5"
+    "pull_mbps|256 MiB blob pull, MB/s (median of 3)|1.0"
+    "manifest_get_rps|manifest GET by tag, req/s (wrk -c32 -t2 ${WRK_SECONDS}s)|3.0"
+    "concurrent_pushes_per_s|100 concurrent 1 MiB pushes, pushes/s (median of 3)|-"
+  )
+  echo
+  printf '%-56s %10s %13s %12s %8s %s\n' metric Berth distribution Berth/dist target verdict
+  local row metric label target berth dist
+  for row in "${rows[@]}"; do
+    IFS='|' read -r metric label target <<<"$row"
+    berth="$(value berth "$metric")"
+    dist="$(value distribution "$metric")"
+    awk -v label="$label" -v b="$berth" -v d="$dist" -v t="$target" 'BEGIN {
+      numeric = "^[0-9.]+$"
+      ratio = "-"; verdict = ""
+      if (b ~ numeric && d ~ numeric && d > 0) {
+        ratio = sprintf("%.2fx", b / d)
+        if (t != "-") verdict = (b / d >= t) ? "met" : "MISSED"
+      }
+      printf "%-56s %10s %13s %12s %8s %s\n", label, b, d, ratio, (t == "-" ? "-" : ">= " t "x"), verdict
+    }'
+  done
+  echo
+}
+
+say "generating the workload files (shared by every registry measured)"
+java -jar "$BENCH_JAR" prepare "$WORK/workload"
+
+[[ " $targets " == *" berth "* ]] && start_berth
+[[ " $targets " == *" distribution "* ]] && start_distribution
+
+status=0
+measure || { say "measurement failed"; status=1; }
+
+print_table
+exit "$status"
