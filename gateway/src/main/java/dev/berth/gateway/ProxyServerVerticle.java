@@ -32,6 +32,8 @@ final class ProxyServerVerticle extends VerticleBase {
   private final UpstreamPool pool;
   private final int port;
   private HttpClient client;
+  static final long SHUTDOWN_GRACE_SECONDS = 10;
+
   private HttpServer server;
 
   ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port) {
@@ -81,7 +83,11 @@ final class ProxyServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return client == null ? Future.succeededFuture() : client.close();
+    // In-flight requests get a bounded grace period: a client that never finishes its request
+    // must not hold a shutdown up forever.
+    Future<Void> closed = server == null ? Future.succeededFuture()
+        : server.shutdown(SHUTDOWN_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    return closed.eventually(() -> client == null ? Future.succeededFuture() : client.close());
   }
 
   int actualPort() {

@@ -65,6 +65,7 @@ final class RegistryVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        // Requests in flight may finish, within bounds: a stalled client must not block shutdown.
+        return server == null ? Future.succeededFuture() : server.shutdown(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

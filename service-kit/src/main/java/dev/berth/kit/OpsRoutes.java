@@ -46,7 +46,8 @@ public final class OpsRoutes {
    * metrics). The registry is Vert.x's default one, which /metrics serves.
    */
   public static VertxOptions vertxOptionsWithMetrics() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    // epoll when the native library loads (Linux); Vert.x falls back to NIO by itself otherwise.
+    return new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
