@@ -3,14 +3,17 @@ package dev.berth.registry.storage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
 /** Blob driver over a local directory, on Vert.x's asynchronous file API. */
@@ -44,17 +47,21 @@ public final class FilesystemDriver implements BlobDriver {
 
     @Override
     public Future<WriteStream<Buffer>> openForAppend(String path, long offset) {
-        String file = file(path);
-        return fs.mkdirs(parent(path))
-                .compose(v -> fs.open(file, new OpenOptions().setWrite(true).setCreate(true).setRead(false)))
-                .compose(f -> truncate(file, offset).map(v -> {
-                    f.setWritePos(offset);
-                    return (WriteStream<Buffer>) new DurableFile(f);
-                }));
-    }
-
-    private Future<Void> truncate(String file, long offset) {
-        return fs.props(file).compose(p -> p.size() > offset ? fs.truncate(file, offset) : Future.succeededFuture());
+        Path file = Path.of(file(path));
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(file.getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                if (channel.size() > offset) {
+                    channel.truncate(offset);
+                }
+                channel.position(offset);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            return (WriteStream<Buffer>) new FileAppender(vertx, channel);
+        }, false);
     }
 
     @Override
@@ -90,47 +97,5 @@ public final class FilesystemDriver implements BlobDriver {
     private static Throwable translate(Throwable e, String path) {
         Throwable cause = e instanceof FileSystemException && e.getCause() != null ? e.getCause() : e;
         return cause instanceof NoSuchFileException ? new NoSuchObjectException(path) : e;
-    }
-
-    /** An AsyncFile whose end() forces the bytes to disk before it reports success. */
-    private static final class DurableFile implements WriteStream<Buffer> {
-        private final AsyncFile file;
-
-        DurableFile(AsyncFile file) {
-            this.file = file;
-        }
-
-        @Override
-        public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
-            file.exceptionHandler(handler);
-            return this;
-        }
-
-        @Override
-        public Future<Void> write(Buffer data) {
-            return file.write(data);
-        }
-
-        @Override
-        public Future<Void> end() {
-            return file.flush().eventually(file::close);
-        }
-
-        @Override
-        public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-            file.setWriteQueueMaxSize(maxSize);
-            return this;
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return file.writeQueueFull();
-        }
-
-        @Override
-        public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
-            file.drainHandler(handler);
-            return this;
-        }
     }
 }
