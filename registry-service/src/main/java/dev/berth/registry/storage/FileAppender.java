@@ -16,9 +16,10 @@ import java.util.List;
 /**
  * Appends a stream to a file with few, large writes. Incoming buffers are gathered until about
  * {@link #BATCH_BYTES} are pending, then written in one gathering write on a worker thread, one
- * batch at a time. The file is forced to disk every {@link #FORCE_EVERY_BYTES} written, so the
- * flush that {@link #end()} waits for before it reports success is short. Not thread-safe: use it
- * from the context that created it.
+ * batch at a time. Every {@link #FORCE_EVERY_BYTES} written, a force to disk starts beside the
+ * writes (the disk flushes while the network delivers), so the final force that {@link #end()}
+ * waits for before it reports success is short. Not thread-safe: use it from the context that
+ * created it.
  */
 final class FileAppender implements WriteStream<Buffer> {
 
@@ -30,6 +31,7 @@ final class FileAppender implements WriteStream<Buffer> {
     private List<ByteBuffer> pending = new ArrayList<>();
     private long pendingBytes;
     private long unforcedBytes;
+    private Future<Void> forcing = Future.succeededFuture();
     private boolean writing;
     private boolean ending;
     private Throwable failure;
@@ -78,22 +80,18 @@ final class FileAppender implements WriteStream<Buffer> {
         pendingBytes = 0;
         boolean last = ending;
         writing = true;
-        vertx.executeBlocking(() -> {
+        Future<Void> written = vertx.executeBlocking(() -> {
             ByteBuffer[] buffers = batch.toArray(new ByteBuffer[0]);
             long left = batchBytes;
             while (left > 0) {
                 left -= channel.write(buffers);
             }
-            unforcedBytes += batchBytes;
-            if (last || unforcedBytes >= FORCE_EVERY_BYTES) {
-                channel.force(false);
-                unforcedBytes = 0;
-            }
-            if (last) {
-                channel.close();
-            }
             return null;
-        }, false).onComplete(ar -> {
+        }, false);
+        Future<Void> done = last
+                ? written.compose(v -> forcing.transform(ignored -> forceAndClose()))
+                : written;
+        done.onComplete(ar -> {
             writing = false;
             if (ar.failed()) {
                 fail(ar.cause());
@@ -101,7 +99,17 @@ final class FileAppender implements WriteStream<Buffer> {
             }
             if (last) {
                 ended.tryComplete();
-            } else if (ending || pendingBytes >= BATCH_BYTES) {
+                return;
+            }
+            unforcedBytes += batchBytes;
+            if (unforcedBytes >= FORCE_EVERY_BYTES && forcing.isComplete()) {
+                unforcedBytes = 0;
+                forcing = vertx.executeBlocking(() -> {
+                    channel.force(false);
+                    return null;
+                }, false);
+            }
+            if (ending || pendingBytes >= BATCH_BYTES) {
                 writeBatch();
             }
             Handler<Void> drain = drainHandler;
@@ -110,6 +118,17 @@ final class FileAppender implements WriteStream<Buffer> {
                 drain.handle(null);
             }
         });
+    }
+
+    private Future<Void> forceAndClose() {
+        return vertx.executeBlocking(() -> {
+            try {
+                channel.force(false);
+            } finally {
+                channel.close();
+            }
+            return null;
+        }, false);
     }
 
     private void fail(Throwable cause) {
