@@ -54,6 +54,11 @@ final class RegistryProcess implements AutoCloseable {
 
     /** Prepares (does not start) a registry with its data and log under {@code workDir}. */
     static RegistryProcess create(Path workDir) {
+        return create(workDir, "512m");
+    }
+
+    /** The same, with the JVM's heap capped at {@code maxHeap} (e.g. "256m"). */
+    static RegistryProcess create(Path workDir, String maxHeap) {
         int port = freePort();
         Path dataDir = workDir.resolve("data");
         if ("distribution".equals(System.getProperty(SERVER_PROPERTY))) {
@@ -63,7 +68,7 @@ final class RegistryProcess implements AutoCloseable {
                     "listening on 127.0.0.1:" + port);
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new RegistryProcess(workDir, port, List.of(java.toString(), "-Xmx512m",
+        return new RegistryProcess(workDir, port, List.of(java.toString(), "-Xmx" + maxHeap,
                 "-cp", System.getProperty("java.class.path"),
                 "dev.berth.Main", "up", "--data-dir", dataDir.toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(port)),
