@@ -16,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ final class ManifestHandler {
                     manifest.effectiveArtifactType(),
                     manifest.subject() == null ? null : manifest.subject().digest().toString(),
                     manifest.annotations().isEmpty() ? null : new JsonObject(Map.copyOf(manifest.annotations())),
-                    blobRefs, childRefs, List.copyOf(tags));
+                    blobRefs, childRefs, List.copyOf(tags), platforms(manifest));
             return Future.all(metadata.missingBlobs(repository, blobRefs), metadata.missingManifests(repository, childRefs))
                     .compose(missing -> {
                         List<String> absent = new ArrayList<>(missing.<List<String>>resultAt(0));
@@ -111,7 +112,7 @@ final class ManifestHandler {
                                     "manifest references content unknown to the repository",
                                     new JsonObject().put("digest", absent.get(0)));
                         }
-                        return metadata.putManifest(row);
+                        return metadata.putManifest(row, Requests.origin(ctx));
                     })
                     .compose(v -> {
                         HttpServerResponse response = ctx.response().setStatusCode(201)
@@ -127,6 +128,22 @@ final class ManifestHandler {
                         return response.end();
                     });
         });
+    }
+
+    /** For an index, its children's platforms, as the push event reports them. */
+    private static JsonArray platforms(Manifest manifest) {
+        JsonArray out = new JsonArray();
+        for (Descriptor child : manifest.manifests()) {
+            if (child.platform() != null) {
+                JsonObject p = new JsonObject().put("os", child.platform().os())
+                        .put("architecture", child.platform().architecture());
+                if (child.platform().variant() != null) {
+                    p.put("variant", child.platform().variant());
+                }
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** Config and layers the repository must hold; layers fetched from elsewhere are exempt. */
@@ -171,9 +188,9 @@ final class ManifestHandler {
         String reference = ctx.pathParam("reference");
         Future<Boolean> deleted;
         if (reference.contains(":")) {
-            deleted = metadata.deleteManifest(repository, Requests.digest(reference).toString());
+            deleted = metadata.deleteManifest(repository, Requests.digest(reference).toString(), Requests.origin(ctx));
         } else if (Names.isTag(reference)) {
-            deleted = metadata.deleteTag(repository, reference);
+            deleted = metadata.deleteTag(repository, reference, Requests.origin(ctx));
         } else {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown", reference);
         }

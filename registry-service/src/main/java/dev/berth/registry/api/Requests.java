@@ -2,7 +2,9 @@ package dev.berth.registry.api;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.InvalidDigestException;
+import dev.berth.kit.RequestLog;
 import dev.berth.oci.Names;
+import dev.berth.registry.meta.Origin;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.UUID;
@@ -65,6 +67,11 @@ final class Requests {
             // answered below
         }
         throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer", n);
+    }
+
+    /** Who made the request (no authentication yet: anonymous) and its request id. */
+    static Origin origin(RoutingContext ctx) {
+        return new Origin(Origin.ANONYMOUS, RequestLog.requestId(ctx));
     }
 
     static long contentLength(RoutingContext ctx) {

@@ -4,6 +4,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Digester;
 import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.meta.Origin;
 import dev.berth.registry.meta.Upload;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.CountingWriteStream;
@@ -49,7 +50,7 @@ final class UploadHandler {
             if (from != null && Names.isRepository(from)) {
                 return metadata.linkedBlobSize(from, mounted.toString()).compose(size -> size == null
                         ? newSession(ctx, repository)
-                        : metadata.linkBlob(repository, mounted.toString(), size)
+                        : metadata.linkBlob(repository, mounted.toString(), size, Requests.origin(ctx))
                                 .compose(v -> created(ctx, repository, mounted)));
             }
             return newSession(ctx, repository);
@@ -60,7 +61,7 @@ final class UploadHandler {
             Digester digester = Digester.of(expected.algorithm());
             long declared = Requests.contentLength(ctx);
             return receive(ctx, id, 0, digester, declared)
-                    .compose(size -> commit(repository, id, expected, digester, size))
+                    .compose(size -> commit(repository, id, expected, digester, size, Requests.origin(ctx)))
                     .recover(e -> blobs.deleteUpload(id).transform(ignored -> Future.failedFuture(e)))
                     .compose(v -> created(ctx, repository, expected));
         }
@@ -110,7 +111,7 @@ final class UploadHandler {
                     running = null;
                 }
                 // The session is gone before the 201 goes out: a client that asks next sees 404.
-                return commit(repository, id, expected, running, total)
+                return commit(repository, id, expected, running, total, Requests.origin(ctx))
                         .compose(v -> metadata.deleteUpload(id), e -> cancelSession(id)
                                 .transform(ignored -> Future.failedFuture(e)))
                         .compose(v -> created(ctx, repository, expected));
@@ -197,7 +198,8 @@ final class UploadHandler {
     }
 
     /** Verifies the digest, moves the bytes into place and links the blob to the repository. */
-    private Future<Void> commit(String repository, UUID id, Digest expected, Digester running, long size) {
+    private Future<Void> commit(String repository, UUID id, Digest expected, Digester running, long size,
+                                Origin origin) {
         Future<Digest> actual = running != null ? Future.succeededFuture(running.digest())
                 : blobs.digestUpload(id, expected.algorithm(), size);
         return actual.compose(digest -> {
@@ -206,7 +208,7 @@ final class UploadHandler {
                         "provided digest did not match uploaded content", expected.toString());
             }
             return blobs.commitUpload(id, expected)
-                    .compose(v -> metadata.linkBlob(repository, expected.toString(), size));
+                    .compose(v -> metadata.linkBlob(repository, expected.toString(), size, origin));
         });
     }
 

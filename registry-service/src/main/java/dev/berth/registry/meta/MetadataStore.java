@@ -2,6 +2,8 @@ package dev.berth.registry.meta;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -15,8 +17,7 @@ import java.util.UUID;
 public final class MetadataStore {
 
     private static final String LINK_BLOB = """
-            with r as (insert into repositories (name) values ($1) on conflict do nothing),
-                 b as (insert into blobs (digest, size) values ($2, $3) on conflict do nothing)
+            with b as (insert into blobs (digest, size) values ($2, $3) on conflict do nothing)
             insert into repository_blobs (repository, digest) values ($1, $2) on conflict do nothing""";
 
     private final Pool pool;
@@ -43,8 +44,18 @@ public final class MetadataStore {
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
     }
 
-    public Future<Void> linkBlob(String repository, String digest, long size) {
-        return pool.preparedQuery(LINK_BLOB).execute(Tuple.of(repository, digest, size)).mapEmpty();
+    /** Links a stored blob to the repository, creating (and announcing) the repository if it is new. */
+    public Future<Void> linkBlob(String repository, String digest, long size, Origin origin) {
+        return pool.withTransaction(tx -> createRepository(tx, repository, origin)
+                .compose(v -> tx.preparedQuery(LINK_BLOB).execute(Tuple.of(repository, digest, size)))
+                .mapEmpty());
+    }
+
+    private static Future<Void> createRepository(SqlClient tx, String repository, Origin origin) {
+        return tx.preparedQuery("insert into repositories (name) values ($1) on conflict do nothing")
+                .execute(Tuple.of(repository))
+                .compose(created -> created.rowCount() == 0 ? Future.succeededFuture()
+                        : Outbox.add(tx, Outbox.REPOSITORY_CREATED, repository, new JsonObject(), origin));
     }
 
     public Future<Boolean> unlinkBlob(String repository, String digest) {
@@ -128,10 +139,13 @@ public final class MetadataStore {
                 });
     }
 
-    public Future<Void> putManifest(NewManifest m) {
-        return pool.withTransaction(tx -> tx
-                .preparedQuery("insert into repositories (name) values ($1) on conflict do nothing")
-                .execute(Tuple.of(m.repository()))
+    /**
+     * Stores a manifest with its references and tags, and in the same transaction its events: the
+     * repository's creation, and {@code image.pushed} when the push tags it (an untagged push, such as
+     * an index's children, is not announced).
+     */
+    public Future<Void> putManifest(NewManifest m, Origin origin) {
+        return pool.withTransaction(tx -> createRepository(tx, m.repository(), origin)
                 .compose(v -> tx.preparedQuery("""
                                 insert into manifests (repository, digest, media_type, content_type, size, content,
                                                        artifact_type, subject, annotations)
@@ -146,8 +160,18 @@ public final class MetadataStore {
                                 insert into tags (repository, name, digest) select $1, t, $2 from unnest($3::text[]) as t
                                 on conflict (repository, name) do update set digest = excluded.digest, updated_at = now()""")
                         .execute(Tuple.tuple().addString(m.repository()).addString(m.digest())
-                                .addArrayOfString(m.tags().toArray(new String[0]))))
+                                .addArrayOfString(m.tags().toArray(new String[0])))
+                        .compose(x -> Outbox.add(tx, Outbox.IMAGE_PUSHED, m.repository(), pushedData(m), origin)))
                 .mapEmpty());
+    }
+
+    private static JsonObject pushedData(NewManifest m) {
+        JsonObject data = new JsonObject().put("tags", new JsonArray(m.tags())).put("digest", m.digest())
+                .put("mediaType", m.mediaType()).put("size", m.content().length);
+        if (m.platforms() != null && !m.platforms().isEmpty()) {
+            data.put("platforms", m.platforms());
+        }
+        return data;
     }
 
     private static Future<?> insertReferences(SqlClient tx, NewManifest m, List<String> digests, String kind) {
@@ -161,14 +185,32 @@ public final class MetadataStore {
                         .addArrayOfString(digests.stream().distinct().toArray(String[]::new)).addString(kind));
     }
 
-    public Future<Boolean> deleteManifest(String repository, String digest) {
-        return pool.preparedQuery("delete from manifests where repository = $1 and digest = $2")
-                .execute(Tuple.of(repository, digest)).map(rows -> rows.rowCount() > 0);
+    /** Deletes a manifest and the tags on it, announcing {@code image.deleted}; false when absent. */
+    public Future<Boolean> deleteManifest(String repository, String digest, Origin origin) {
+        return pool.withTransaction(tx -> tx
+                .preparedQuery("select name from tags where repository = $1 and digest = $2 order by name")
+                .execute(Tuple.of(repository, digest))
+                .compose(tags -> tx.preparedQuery("delete from manifests where repository = $1 and digest = $2 returning media_type")
+                        .execute(Tuple.of(repository, digest))
+                        .compose(deleted -> {
+                            if (deleted.rowCount() == 0) {
+                                return Future.succeededFuture(false);
+                            }
+                            JsonObject data = new JsonObject().put("digest", digest)
+                                    .put("mediaType", deleted.iterator().next().getString(0))
+                                    .put("tags", new JsonArray(strings(tags)));
+                            return Outbox.add(tx, Outbox.IMAGE_DELETED, repository, data, origin).map(true);
+                        })));
     }
 
-    public Future<Boolean> deleteTag(String repository, String tag) {
-        return pool.preparedQuery("delete from tags where repository = $1 and name = $2")
-                .execute(Tuple.of(repository, tag)).map(rows -> rows.rowCount() > 0);
+    /** Removes a tag (the manifest stays), announcing {@code tag.deleted}; false when absent. */
+    public Future<Boolean> deleteTag(String repository, String tag, Origin origin) {
+        return pool.withTransaction(tx -> tx
+                .preparedQuery("delete from tags where repository = $1 and name = $2 returning digest")
+                .execute(Tuple.of(repository, tag))
+                .compose(deleted -> deleted.rowCount() == 0 ? Future.succeededFuture(false)
+                        : Outbox.add(tx, Outbox.TAG_DELETED, repository, new JsonObject().put("tag", tag)
+                                .put("digest", deleted.iterator().next().getString(0)), origin).map(true)));
     }
 
     /** Up to {@code limit} tag names after {@code last} (exclusive; null = from the start), in byte order. */
