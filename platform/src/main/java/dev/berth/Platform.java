@@ -3,11 +3,13 @@ package dev.berth;
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.infra.EmbeddedPostgresServer;
+import dev.berth.infra.KafkaBroker;
 import dev.berth.kit.Config;
 import dev.berth.registry.RegistryConfig;
 import dev.berth.registry.RegistryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole platform in one JVM on embedded infrastructure: PostgreSQL from Maven binaries (data
- * under dataDir/postgres), the registry on filesystem storage (dataDir/blobs), and the gateway in
- * front of it. Everything survives a restart on the same data dir.
+ * under dataDir/postgres), a single-node Kafka broker (dataDir/kafka) for push events, the registry
+ * on filesystem storage (dataDir/blobs), and the gateway in front of it. Everything survives a restart on the same data dir.
  */
 public final class Platform {
 
@@ -26,15 +28,17 @@ public final class Platform {
 
     private final Vertx vertx;
     private final EmbeddedPostgresServer postgres;
+    private final KafkaBroker kafka;
     private final List<RegistryService> registries;
     private final List<String> gatewayDeployments;
     private final String host;
     private final int gatewayPort;
 
-    private Platform(Vertx vertx, EmbeddedPostgresServer postgres, List<RegistryService> registries,
+    private Platform(Vertx vertx, EmbeddedPostgresServer postgres, KafkaBroker kafka, List<RegistryService> registries,
                      List<String> gatewayDeployments, String host, int gatewayPort) {
         this.vertx = vertx;
         this.postgres = postgres;
+        this.kafka = kafka;
         this.registries = registries;
         this.gatewayDeployments = gatewayDeployments;
         this.host = host;
@@ -52,8 +56,14 @@ public final class Platform {
             Files.createDirectories(data);
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("postgres"), 0);
             pg.createDatabase("berth");
-            return pg;
-        }).compose(pg -> {
+            try {
+                return new Infrastructure(pg, KafkaBroker.start(data.resolve("kafka"), 0));
+            } catch (IOException | RuntimeException e) {
+                pg.close();
+                throw e;
+            }
+        }).compose(infra -> {
+            EmbeddedPostgresServer pg = infra.postgres();
             Config config = base
                     .with("registry.host", "127.0.0.1")
                     .with("registry.port", 0)
@@ -62,7 +72,8 @@ public final class Platform {
                     .with("registry.database.port", pg.port())
                     .with("registry.database.name", "berth")
                     .with("registry.database.user", pg.user())
-                    .with("registry.database.password", pg.password());
+                    .with("registry.database.password", pg.password())
+                    .with("registry.events.kafka-bootstrap-servers", infra.kafka().bootstrapServers());
             RegistryConfig registryConfig = RegistryConfig.from(config);
             List<RegistryService> registries = new ArrayList<>();
             Future<?> chain = Future.succeededFuture();
@@ -70,12 +81,12 @@ public final class Platform {
                 chain = chain.compose(v -> RegistryService.start(vertx, registryConfig).map(registries::add));
             }
             return chain.compose(v -> startGateway(vertx, options, config, registries))
-                    .map(gw -> new Platform(vertx, pg, registries, gw.deployments, options.host(), gw.port))
+                    .map(gw -> new Platform(vertx, pg, infra.kafka(), registries, gw.deployments, options.host(), gw.port))
                     .onSuccess(p -> LOG.info("platform up: gateway on {}, data in {}", p.gatewayAddress(), data))
                     .recover(e -> {
                         Future<?> stops = Future.join(registries.stream().map(RegistryService::stop).toList());
                         return stops.transform(x -> vertx.executeBlocking(() -> {
-                            pg.close();
+                            infra.close();
                             return null;
                         })).transform(x -> Future.failedFuture(e));
                     });
@@ -83,6 +94,16 @@ public final class Platform {
     }
 
     private record Gateway(List<String> deployments, int port) {
+    }
+
+    private record Infrastructure(EmbeddedPostgresServer postgres, KafkaBroker kafka) {
+        void close() {
+            try {
+                kafka.close();
+            } finally {
+                postgres.close();
+            }
+        }
     }
 
     private static Future<Gateway> startGateway(Vertx vertx, PlatformOptions options, Config config,
@@ -101,6 +122,11 @@ public final class Platform {
         return gatewayPort;
     }
 
+    /** The embedded Kafka broker that carries the platform's push events. */
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
     public String gatewayAddress() {
         return host + ":" + gatewayPort;
     }
@@ -111,7 +137,7 @@ public final class Platform {
         return gateways
                 .transform(x -> Future.join(registries.stream().<Future<?>>map(RegistryService::stop).toList()))
                 .transform(x -> vertx.executeBlocking(() -> {
-                    postgres.close();
+                    new Infrastructure(postgres, kafka).close();
                     return null;
                 }, false))
                 .mapEmpty();

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.berth.Platform;
+import org.junit.jupiter.api.Assumptions;
 import dev.berth.PlatformOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,16 +36,22 @@ public final class RegistryUnderTest implements ParameterResolver {
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == RegistryAddress.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == RegistryAddress.class || type == EventStream.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
             throws ParameterResolutionException {
-        return context.getRoot()
+        Running running = context.getRoot()
                 .getStore(ExtensionContext.Namespace.create(RegistryUnderTest.class))
-                .getOrComputeIfAbsent(Running.class, key -> start(), Running.class)
-                .address();
+                .getOrComputeIfAbsent(Running.class, key -> start(), Running.class);
+        if (parameter.getParameter().getType() == EventStream.class) {
+            // Only an in-process Berth has an event stream to read; an external registry is a peer check.
+            Assumptions.assumeTrue(running.platform() != null, "an external registry has no Berth event stream");
+            return new EventStream(running.platform().kafkaBootstrapServers());
+        }
+        return running.address();
     }
 
     /** True when the suite is pointed at an external registry instead of an in-process Berth. */

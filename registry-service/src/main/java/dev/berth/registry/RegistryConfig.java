@@ -2,21 +2,26 @@ package dev.berth.registry;
 
 import dev.berth.kit.Config;
 import dev.berth.kit.DatabaseConfig;
+import dev.berth.registry.storage.S3Settings;
 import java.nio.file.Path;
 
 /**
  * The registry service's settings. Keys (each overridable by env, e.g. BERTH_REGISTRY_PORT):
  * registry.host, registry.port, registry.instances (event-loop verticles), registry.storage.driver
- * (filesystem), registry.storage.root-dir, registry.database.* (see DatabaseConfig).
+ * (filesystem or s3), registry.storage.root-dir (filesystem), registry.storage.s3.* (see S3Settings; read
+ * only when the driver is s3), registry.database.* (see DatabaseConfig),
+ * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
+ * registry.events.outbox-poll-ms.
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
-                             DatabaseConfig database) {
+                             DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
+                             S3Settings s3) {
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
-        if (!driver.equals("filesystem")) {
+        if (!driver.equals("filesystem") && !driver.equals("s3")) {
             throw new IllegalArgumentException("registry.storage.driver: unknown driver '" + driver
-                    + "' (this build has: filesystem)");
+                    + "' (this build has: filesystem, s3)");
         }
         int instances = c.integer("registry.instances", Runtime.getRuntime().availableProcessors());
         if (instances < 1) {
@@ -28,6 +33,9 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 instances,
                 driver,
                 Path.of(c.string("registry.storage.root-dir", "data/blobs")),
-                DatabaseConfig.from(c, "registry.database"));
+                DatabaseConfig.from(c, "registry.database"),
+                c.string("registry.events.kafka-bootstrap-servers", ""),
+                c.longValue("registry.events.outbox-poll-ms", 250),
+                driver.equals("s3") ? S3Settings.from(c) : null);
     }
 }

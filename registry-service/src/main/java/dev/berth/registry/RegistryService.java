@@ -2,14 +2,19 @@ package dev.berth.registry;
 
 import dev.berth.kit.Database;
 import dev.berth.kit.ServerPorts;
+import dev.berth.kit.events.EventPublisher;
+import dev.berth.registry.events.OutboxRelay;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.storage.BlobDriver;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.FilesystemDriver;
+import dev.berth.registry.storage.S3Driver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Starts the registry: migrates its schema, opens storage, and serves the API on every event loop. */
@@ -19,6 +24,7 @@ public final class RegistryService {
     private final Pool pool;
     private final List<String> deployments;
     private final int port;
+    private BlobDriver storage;
 
     private RegistryService(Vertx vertx, Pool pool, List<String> deployments, int port) {
         this.vertx = vertx;
@@ -27,13 +33,29 @@ public final class RegistryService {
         this.port = port;
     }
 
-    public static Future<RegistryService> start(Vertx vertx, RegistryConfig config) {
+    /**
+     * The blob driver {@code registry.storage.driver} names; a filesystem root is created if missing,
+     * an S3 bucket too. Public for tools that work on the blob store without serving the API.
+     */
+    public static Future<BlobDriver> openStorage(Vertx vertx, RegistryConfig config) {
+        if (config.storageDriver().equals("s3")) {
+            return S3Driver.start(vertx, config.s3()).map(driver -> (BlobDriver) driver);
+        }
         return vertx.executeBlocking(() -> Files.createDirectories(config.storageRoot()))
-                .compose(v -> Database.migrate(vertx, config.database(), "classpath:db/registry"))
+                .map(dir -> new FilesystemDriver(vertx, dir));
+    }
+
+    public static Future<RegistryService> start(Vertx vertx, RegistryConfig config) {
+        return openStorage(vertx, config).compose(driver -> Database.migrate(vertx, config.database(),
+                        "classpath:db/registry")
                 .compose(v -> {
                     Pool pool = Database.pool(vertx, config.database());
-                    MetadataStore metadata = new MetadataStore(pool);
-                    BlobStore blobs = new BlobStore(new FilesystemDriver(vertx, config.storageRoot()));
+                    OutboxRelay relay = config.kafkaBootstrapServers().isBlank() ? null
+                            : new OutboxRelay(pool, EventPublisher.create(vertx, config.kafkaBootstrapServers()),
+                                    config.outboxPollMs(), 500);
+                    MetadataStore metadata = relay == null ? new MetadataStore(pool)
+                            : new MetadataStore(pool, () -> vertx.eventBus().send(OutboxRelay.NUDGE, null));
+                    BlobStore blobs = new BlobStore(driver);
                     int port = ServerPorts.shareable(config.port());
                     List<RegistryVerticle> started = new java.util.concurrent.CopyOnWriteArrayList<>();
                     return vertx.deployVerticle(() -> {
@@ -41,9 +63,20 @@ public final class RegistryService {
                         started.add(verticle);
                         return verticle;
                     }, new DeploymentOptions().setInstances(config.instances())).map(id ->
-                            new RegistryService(vertx, pool, List.of(id), started.get(0).actualPort()))
+                            new RegistryService(vertx, pool, new ArrayList<>(List.of(id)),
+                                    started.get(0).actualPort()))
+                            .compose(service -> relay == null ? Future.succeededFuture(service)
+                                    : vertx.deployVerticle(relay).map(relayId -> {
+                                        service.deployments.add(relayId);
+                                        return service;
+                                    }))
+                            .map(service -> {
+                                service.storage = driver;
+                                return service;
+                            })
                             .recover(e -> pool.close().transform(ignored -> Future.failedFuture(e)));
-                });
+                })
+                .recover(e -> driver.close().transform(ignored -> Future.failedFuture(e))));
     }
 
     public int port() {
@@ -52,6 +85,7 @@ public final class RegistryService {
 
     public Future<Void> stop() {
         List<Future<?>> undeploys = deployments.stream().<Future<?>>map(vertx::undeploy).toList();
-        return Future.join(undeploys).transform(ar -> pool.close());
+        return Future.join(undeploys).transform(ar -> pool.close())
+                .eventually(() -> storage == null ? Future.succeededFuture() : storage.close());
     }
 }

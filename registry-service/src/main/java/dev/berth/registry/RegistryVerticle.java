@@ -11,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -42,12 +41,7 @@ final class RegistryVerticle extends VerticleBase {
         router.route().handler(RequestLog.create("registry"));
         Map<String, Supplier<Future<?>>> checks = Map.of(
                 "postgresql", () -> metadata.pool().query("select 1").execute(),
-                "storage", () -> vertx.executeBlocking(() -> {
-                    if (!Files.isDirectory(config.storageRoot()) || !Files.isWritable(config.storageRoot())) {
-                        throw new IllegalStateException("storage root not writable: " + config.storageRoot());
-                    }
-                    return null;
-                }, false));
+                "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
         RegistryApi.mount(router, metadata, blobs);
         HttpServerOptions options = new HttpServerOptions()

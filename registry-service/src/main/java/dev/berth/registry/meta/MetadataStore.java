@@ -21,9 +21,20 @@ public final class MetadataStore {
             insert into repository_blobs (repository, digest) values ($1, $2) on conflict do nothing""";
 
     private final Pool pool;
+    private final Runnable eventsWritten;
 
     public MetadataStore(Pool pool) {
+        this(pool, () -> { });
+    }
+
+    /** {@code eventsWritten} runs after a transaction that wrote outbox rows committed. */
+    public MetadataStore(Pool pool, Runnable eventsWritten) {
         this.pool = pool;
+        this.eventsWritten = eventsWritten;
+    }
+
+    private <T> Future<T> announced(Future<T> committed) {
+        return committed.onSuccess(v -> eventsWritten.run());
     }
 
     public Pool pool() {
@@ -46,9 +57,9 @@ public final class MetadataStore {
 
     /** Links a stored blob to the repository, creating (and announcing) the repository if it is new. */
     public Future<Void> linkBlob(String repository, String digest, long size, Origin origin) {
-        return pool.withTransaction(tx -> createRepository(tx, repository, origin)
+        return announced(pool.withTransaction(tx -> createRepository(tx, repository, origin)
                 .compose(v -> tx.preparedQuery(LINK_BLOB).execute(Tuple.of(repository, digest, size)))
-                .mapEmpty());
+                .mapEmpty()));
     }
 
     private static Future<Void> createRepository(SqlClient tx, String repository, Origin origin) {
@@ -145,7 +156,7 @@ public final class MetadataStore {
      * an index's children, is not announced).
      */
     public Future<Void> putManifest(NewManifest m, Origin origin) {
-        return pool.withTransaction(tx -> createRepository(tx, m.repository(), origin)
+        return announced(pool.withTransaction(tx -> createRepository(tx, m.repository(), origin)
                 .compose(v -> tx.preparedQuery("""
                                 insert into manifests (repository, digest, media_type, content_type, size, content,
                                                        artifact_type, subject, annotations)
@@ -162,7 +173,7 @@ public final class MetadataStore {
                         .execute(Tuple.tuple().addString(m.repository()).addString(m.digest())
                                 .addArrayOfString(m.tags().toArray(new String[0])))
                         .compose(x -> Outbox.add(tx, Outbox.IMAGE_PUSHED, m.repository(), pushedData(m), origin)))
-                .mapEmpty());
+                .mapEmpty()));
     }
 
     private static JsonObject pushedData(NewManifest m) {
@@ -187,7 +198,7 @@ public final class MetadataStore {
 
     /** Deletes a manifest and the tags on it, announcing {@code image.deleted}; false when absent. */
     public Future<Boolean> deleteManifest(String repository, String digest, Origin origin) {
-        return pool.withTransaction(tx -> tx
+        return announced(pool.withTransaction(tx -> tx
                 .preparedQuery("select name from tags where repository = $1 and digest = $2 order by name")
                 .execute(Tuple.of(repository, digest))
                 .compose(tags -> tx.preparedQuery("delete from manifests where repository = $1 and digest = $2 returning media_type")
@@ -200,17 +211,17 @@ public final class MetadataStore {
                                     .put("mediaType", deleted.iterator().next().getString(0))
                                     .put("tags", new JsonArray(strings(tags)));
                             return Outbox.add(tx, Outbox.IMAGE_DELETED, repository, data, origin).map(true);
-                        })));
+                        }))));
     }
 
     /** Removes a tag (the manifest stays), announcing {@code tag.deleted}; false when absent. */
     public Future<Boolean> deleteTag(String repository, String tag, Origin origin) {
-        return pool.withTransaction(tx -> tx
+        return announced(pool.withTransaction(tx -> tx
                 .preparedQuery("delete from tags where repository = $1 and name = $2 returning digest")
                 .execute(Tuple.of(repository, tag))
                 .compose(deleted -> deleted.rowCount() == 0 ? Future.succeededFuture(false)
                         : Outbox.add(tx, Outbox.TAG_DELETED, repository, new JsonObject().put("tag", tag)
-                                .put("digest", deleted.iterator().next().getString(0)), origin).map(true)));
+                                .put("digest", deleted.iterator().next().getString(0)), origin).map(true))));
     }
 
     /** Up to {@code limit} tag names after {@code last} (exclusive; null = from the start), in byte order. */

@@ -32,6 +32,14 @@ public interface BlobDriver {
     /** Deletes the object and, for a prefix, everything below it; absent is not an error. */
     Future<Void> delete(String path);
 
+    /** Succeeds when the backend is reachable and writable enough to serve; for readiness checks. */
+    Future<Void> probe();
+
+    /** Releases connections and threads; the driver is not used afterwards. */
+    default Future<Void> close() {
+        return Future.succeededFuture();
+    }
+
     /** A local file holding the object, so it can be served with sendfile; null when there is none. */
     default Path localFile(String path) {
         return null;

@@ -90,6 +90,16 @@ public final class FilesystemDriver implements BlobDriver {
     }
 
     @Override
+    public Future<Void> probe() {
+        return vertx.executeBlocking(() -> {
+            if (!java.nio.file.Files.isDirectory(root) || !java.nio.file.Files.isWritable(root)) {
+                throw new IllegalStateException("storage root not writable: " + root);
+            }
+            return null;
+        }, false);
+    }
+
+    @Override
     public Path localFile(String path) {
         return Path.of(file(path));
     }

@@ -1,0 +1,164 @@
+package dev.berth.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.infra.KafkaBroker;
+import dev.berth.infra.KafkaExtension;
+import dev.berth.infra.PostgresDatabase;
+import dev.berth.infra.PostgresExtension;
+import dev.berth.kit.Config;
+import dev.berth.kit.events.Topics;
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The outbox relay against a real broker: each committed event reaches Kafka once, in order. */
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
+class OutboxRelayTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<RegistryService> registries = new ArrayList<>();
+    private Vertx vertx;
+
+    @BeforeEach
+    void vertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (RegistryService r : registries) {
+            r.stop().await(30, TimeUnit.SECONDS);
+        }
+        vertx.close().await(30, TimeUnit.SECONDS);
+    }
+
+    private RegistryService start(PostgresDatabase db, Path storage, String kafka) throws Exception {
+        Config config = Config.of(Map.of(), Map.of())
+                .with("registry.port", 0).with("registry.instances", 1)
+                .with("registry.storage.root-dir", storage.toString())
+                .with("registry.database.host", db.host()).with("registry.database.port", db.port())
+                .with("registry.database.name", db.database()).with("registry.database.user", db.user())
+                .with("registry.database.password", db.password())
+                .with("registry.events.kafka-bootstrap-servers", kafka);
+        RegistryService r = RegistryService.start(vertx, RegistryConfig.from(config)).await(60, TimeUnit.SECONDS);
+        registries.add(r);
+        return r;
+    }
+
+    private String push(RegistryService r, String repository, String tag) throws Exception {
+        String base = "http://127.0.0.1:" + r.port() + "/v2/" + repository;
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"tag\":\"" + tag + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/?digest=" + Digest.sha256(config)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(config)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(201);
+        byte[] manifest = new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_MANIFEST)
+                .put("config", new JsonObject().put("mediaType", MediaTypes.OCI_CONFIG)
+                        .put("digest", Digest.sha256(config).toString()).put("size", config.length))
+                .put("layers", new JsonArray()).encode().getBytes(StandardCharsets.UTF_8);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/manifests/" + tag))
+                .header("Content-Type", MediaTypes.OCI_MANIFEST)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(201);
+        return Digest.sha256(manifest).toString();
+    }
+
+    /** Every record keyed {@code repository}, read from the start until {@code quiet} passes without a new one. */
+    private static List<ConsumerRecord<String, byte[]>> records(KafkaBroker broker, String repository, int atLeast) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.REGISTRY_EVENTS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (repository.equals(r.key())) {
+                        out.add(r);
+                    }
+                }
+                if (out.size() >= atLeast && quietUntil == Long.MAX_VALUE) {
+                    // Keep reading a little: a duplicate would arrive now.
+                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTaggedPushReachesKafkaOnceAsACloudEvent(PostgresDatabase db, KafkaBroker broker, @TempDir Path storage)
+            throws Exception {
+        RegistryService r = start(db, storage, broker.bootstrapServers());
+        String digest = push(r, "relay/one", "v1");
+
+        List<ConsumerRecord<String, byte[]>> got = records(broker, "relay/one", 2);
+        assertThat(got).extracting(rec -> header(rec, "ce_type"))
+                .containsExactly("dev.berth.repository.created", "dev.berth.image.pushed");
+        ConsumerRecord<String, byte[]> pushed = got.get(1);
+        assertThat(header(pushed, "ce_specversion")).isEqualTo("1.0");
+        assertThat(header(pushed, "ce_source")).isEqualTo("/berth/registry");
+        assertThat(header(pushed, "ce_subject")).isEqualTo("relay/one");
+        assertThat(header(pushed, "ce_id")).isNotBlank();
+        assertThat(header(pushed, "ce_time")).isNotBlank();
+        assertThat(header(pushed, "content-type")).startsWith("application/json");
+        JsonObject data = new JsonObject(new String(pushed.value(), StandardCharsets.UTF_8));
+        assertThat(data.getString("digest")).isEqualTo(digest);
+        assertThat(data.getJsonArray("tags")).containsExactly("v1");
+    }
+
+    @Test
+    void eventsCommittedWhileNoRelayRanArriveLaterExactlyOnceWithTwoRelays(PostgresDatabase db, KafkaBroker broker,
+                                                                          @TempDir Path storage) throws Exception {
+        // No relay: the events wait in the outbox, as they would after a crash before the send.
+        RegistryService quiet = start(db, storage, "");
+        for (int i = 0; i < 5; i++) {
+            push(quiet, "relay/later", "t" + i);
+        }
+        // Two replicas with relays on the same database: only one publishes at a time.
+        start(db, storage, broker.bootstrapServers());
+        RegistryService second = start(db, storage, broker.bootstrapServers());
+        push(second, "relay/later", "t5");
+
+        List<ConsumerRecord<String, byte[]>> got = records(broker, "relay/later", 7);
+        List<String> tags = got.stream().filter(rec -> "dev.berth.image.pushed".equals(header(rec, "ce_type")))
+                .map(rec -> new JsonObject(new String(rec.value(), StandardCharsets.UTF_8)).getJsonArray("tags").getString(0))
+                .toList();
+        assertThat(tags).containsExactly("t0", "t1", "t2", "t3", "t4", "t5");
+        assertThat(got).extracting(rec -> header(rec, "ce_id")).doesNotHaveDuplicates();
+    }
+}
