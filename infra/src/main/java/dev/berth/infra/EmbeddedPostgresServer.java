@@ -51,6 +51,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setDataDirectory(dataDir.toAbsolutePath())
         // false keeps the data: zonky only runs initdb when postgresql.conf is missing.
         .setCleanDataDirectory(false)
+        // The owner stops it, after what uses it: a hook of zonky's own would run concurrently with
+        // the owner's shutdown hook (the JVM runs hooks in parallel) and cut the database from under
+        // requests still finishing. An owner that dies leaves an orphan the next start stops.
+        .setRegisterShutdownHook(false)
         // zonky tunes for throwaway test data (-F = fsync off, synchronous_commit off); data meant
         // to survive restarts must also survive a crash, so both go back on (-c wins over -F).
         .setServerConfig("fsync", "on")
