@@ -161,4 +161,31 @@ class OutboxRelayTest {
         assertThat(tags).containsExactly("t0", "t1", "t2", "t3", "t4", "t5");
         assertThat(got).extracting(rec -> header(rec, "ce_id")).doesNotHaveDuplicates();
     }
+
+    @Test
+    void pushesDuringA30SecondBrokerOutageAreAllDeliveredAfterItReturns(PostgresDatabase db, KafkaBroker broker,
+                                                                       @TempDir Path storage) throws Exception {
+        RegistryService r = start(db, storage, broker.bootstrapServers());
+        push(r, "relay/outage", "before");
+        assertThat(records(broker, "relay/outage", 2)).hasSize(2);
+
+        broker.stop();
+        List<String> pushedWhileDown = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; System.nanoTime() < end; i++) {
+            // Every push is acknowledged: the registry does not depend on Kafka being up.
+            push(r, "relay/outage", "down" + i);
+            pushedWhileDown.add("down" + i);
+            Thread.sleep(3000);
+        }
+        broker.restart();
+
+        List<String> tags = records(broker, "relay/outage", 2 + pushedWhileDown.size()).stream()
+                .filter(rec -> "dev.berth.image.pushed".equals(header(rec, "ce_type")))
+                .map(rec -> new JsonObject(new String(rec.value(), StandardCharsets.UTF_8)).getJsonArray("tags").getString(0))
+                .toList();
+        List<String> expected = new ArrayList<>(List.of("before"));
+        expected.addAll(pushedWhileDown);
+        assertThat(tags).containsExactlyElementsOf(expected);
+    }
 }
