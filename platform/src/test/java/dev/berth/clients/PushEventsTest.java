@@ -1,6 +1,6 @@
 package dev.berth.clients;
 
-import static dev.berth.testing.EventStream.header;
+import static dev.berth.infra.TopicReader.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testing.EventStream;

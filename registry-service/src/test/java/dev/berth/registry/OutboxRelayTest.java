@@ -1,11 +1,13 @@
 package dev.berth.registry;
 
+import static dev.berth.infra.TopicReader.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.infra.KafkaBroker;
 import dev.berth.infra.KafkaExtension;
 import dev.berth.infra.PostgresDatabase;
 import dev.berth.infra.PostgresExtension;
+import dev.berth.infra.TopicReader;
 import dev.berth.kit.Config;
 import dev.berth.kit.events.Topics;
 import dev.berth.oci.Digest;
@@ -19,19 +21,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,12 +53,7 @@ class OutboxRelayTest {
     }
 
     private RegistryService start(PostgresDatabase db, Path storage, String kafka) throws Exception {
-        Config config = Config.of(Map.of(), Map.of())
-                .with("registry.port", 0).with("registry.instances", 1)
-                .with("registry.storage.root-dir", storage.toString())
-                .with("registry.database.host", db.host()).with("registry.database.port", db.port())
-                .with("registry.database.name", db.database()).with("registry.database.user", db.user())
-                .with("registry.database.password", db.password())
+        Config config = TestRegistryConfig.of(db, storage)
                 .with("registry.events.kafka-bootstrap-servers", kafka);
         RegistryService r = RegistryService.start(vertx, RegistryConfig.from(config)).await(60, TimeUnit.SECONDS);
         registries.add(r);
@@ -89,35 +77,8 @@ class OutboxRelayTest {
         return Digest.sha256(manifest).toString();
     }
 
-    /** Every record keyed {@code repository}, read from the start until {@code quiet} passes without a new one. */
     private static List<ConsumerRecord<String, byte[]>> records(KafkaBroker broker, String repository, int atLeast) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.REGISTRY_EVENTS));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (repository.equals(r.key())) {
-                        out.add(r);
-                    }
-                }
-                if (out.size() >= atLeast && quietUntil == Long.MAX_VALUE) {
-                    // Keep reading a little: a duplicate would arrive now.
-                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return TopicReader.read(broker.bootstrapServers(), Topics.REGISTRY_EVENTS, repository, atLeast);
     }
 
     @Test

@@ -21,7 +21,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,15 +42,7 @@ class OutboxTest {
     static void start(PostgresDatabase db, @TempDir Path storage) throws Exception {
         database = db;
         vertx = Vertx.vertx();
-        Config config = Config.of(Map.of(), Map.of())
-                .with("registry.port", 0)
-                .with("registry.instances", 1)
-                .with("registry.storage.root-dir", storage.toString())
-                .with("registry.database.host", db.host())
-                .with("registry.database.port", db.port())
-                .with("registry.database.name", db.database())
-                .with("registry.database.user", db.user())
-                .with("registry.database.password", db.password());
+        Config config = TestRegistryConfig.of(db, storage);
         registry = RegistryService.start(vertx, RegistryConfig.from(config)).await(60, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + registry.port();
     }

@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,15 +36,7 @@ class RegistryServiceTest {
     @BeforeAll
     static void start(PostgresDatabase db, @TempDir Path storage) throws Exception {
         vertx = Vertx.vertx();
-        Config config = Config.of(Map.of(), Map.of())
-                .with("registry.port", 0)
-                .with("registry.instances", 2)
-                .with("registry.storage.root-dir", storage.toString())
-                .with("registry.database.host", db.host())
-                .with("registry.database.port", db.port())
-                .with("registry.database.name", db.database())
-                .with("registry.database.user", db.user())
-                .with("registry.database.password", db.password());
+        Config config = TestRegistryConfig.of(db, storage).with("registry.instances", 2);
         registry = RegistryService.start(vertx, RegistryConfig.from(config)).await(60, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + registry.port();
     }
