@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -64,10 +65,12 @@ class KafkaBrokerTest {
 
       broker.stop();
       assertThat(broker.isRunning()).isFalse();
-      Future<RecordMetadata> during = producer.send(new ProducerRecord<>(topic, "repo", "during"));
+      // send() itself may block while the producer waits for metadata, so it runs beside the restart.
+      CompletableFuture<Future<RecordMetadata>> during = CompletableFuture.supplyAsync(
+          () -> producer.send(new ProducerRecord<>(topic, "repo", "during")));
 
       broker.restart();
-      assertThat(during.get(60, TimeUnit.SECONDS).offset()).isEqualTo(1);
+      assertThat(during.get(90, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS).offset()).isEqualTo(1);
       assertThat(readAll(broker, topic, 2)).containsExactly("before", "during");
     }
   }

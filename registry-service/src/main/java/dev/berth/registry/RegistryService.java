@@ -9,6 +9,7 @@ import dev.berth.registry.storage.BlobDriver;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.FilesystemDriver;
 import dev.berth.registry.storage.S3Driver;
+import dev.berth.registry.webhooks.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -68,6 +69,11 @@ public final class RegistryService {
                             .compose(service -> relay == null ? Future.succeededFuture(service)
                                     : vertx.deployVerticle(relay).map(relayId -> {
                                         service.deployments.add(relayId);
+                                        return service;
+                                    }))
+                            .compose(service -> Webhooks.deploy(vertx, pool, config.webhooks(), config.kafkaBootstrapServers())
+                                    .map(ids -> {
+                                        service.deployments.addAll(ids);
                                         return service;
                                     }))
                             .map(service -> {

@@ -5,6 +5,7 @@ import dev.berth.kit.RequestLog;
 import dev.berth.registry.api.RegistryApi;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.storage.BlobStore;
+import dev.berth.registry.webhooks.WebhookApi;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -44,6 +45,7 @@ final class RegistryVerticle extends VerticleBase {
                 "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
         RegistryApi.mount(router, metadata, blobs);
+        WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)
