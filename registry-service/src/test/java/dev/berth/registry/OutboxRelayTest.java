@@ -10,15 +10,8 @@ import dev.berth.infra.PostgresExtension;
 import dev.berth.infra.TopicReader;
 import dev.berth.kit.Config;
 import dev.berth.kit.events.Topics;
-import dev.berth.oci.Digest;
-import dev.berth.oci.MediaTypes;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class OutboxRelayTest {
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<RegistryService> registries = new ArrayList<>();
     private Vertx vertx;
 
@@ -60,21 +52,8 @@ class OutboxRelayTest {
         return r;
     }
 
-    private String push(RegistryService r, String repository, String tag) throws Exception {
-        String base = "http://127.0.0.1:" + r.port() + "/v2/" + repository;
-        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"tag\":\"" + tag + "\"}").getBytes(StandardCharsets.UTF_8);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/blobs/uploads/?digest=" + Digest.sha256(config)))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(config)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()).isEqualTo(201);
-        byte[] manifest = new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_MANIFEST)
-                .put("config", new JsonObject().put("mediaType", MediaTypes.OCI_CONFIG)
-                        .put("digest", Digest.sha256(config).toString()).put("size", config.length))
-                .put("layers", new JsonArray()).encode().getBytes(StandardCharsets.UTF_8);
-        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/manifests/" + tag))
-                .header("Content-Type", MediaTypes.OCI_MANIFEST)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode()).isEqualTo(201);
-        return Digest.sha256(manifest).toString();
+    private static String push(RegistryService r, String repository, String tag) throws Exception {
+        return TestImages.push(r.port(), repository, tag);
     }
 
     private static List<ConsumerRecord<String, byte[]>> records(KafkaBroker broker, String repository, int atLeast) {
