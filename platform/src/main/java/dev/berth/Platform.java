@@ -122,6 +122,11 @@ public final class Platform {
         return gatewayPort;
     }
 
+    /** Where each registry instance behind the gateway listens, on loopback. */
+    public List<Integer> registryPorts() {
+        return registries.stream().map(RegistryService::port).toList();
+    }
+
     /** The embedded Kafka broker that carries the platform's push events. */
     public String kafkaBootstrapServers() {
         return kafka.bootstrapServers();
