@@ -32,7 +32,9 @@ for tool in java mvn wrk curl docker-registry; do
   command -v "$tool" >/dev/null || { echo "missing host tool: $tool" >&2; exit 1; }
 done
 
-say() { echo "==> $*" >&2; }
+WORK_PREFIX=berth-bench
+# shellcheck source=bench/servers.sh
+source "$ROOT/bench/servers.sh"
 
 if [ "$build" = yes ]; then
   modules=bench
@@ -44,83 +46,6 @@ fi
 if [[ " $targets " == *" berth "* ]] && [ ! -f "$BERTH_JAR" ]; then
   echo "no $BERTH_JAR (build failed?); try --only distribution" >&2; exit 1
 fi
-
-WORK="$(mktemp -d /tmp/berth-bench.XXXXXX)"
-pids=()
-cleanup() {
-  # Only the servers this script started, each by its own pid; a graceful stop first.
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-
-start_berth() {
-  local port; port="$(free_port)"
-  say "starting Berth on 127.0.0.1:$port"
-  # shellcheck disable=SC2086  # BERTH_JAVA_OPTS is a list of JVM flags
-  java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/berth-data" --host 127.0.0.1 --port "$port" \
-    >"$WORK/berth.log" 2>&1 &
-  pids+=($!)
-  local pid=$!
-  for _ in $(seq 1 600); do
-    if grep -q "listening on http://" "$WORK/berth.log"; then
-      berth_address="127.0.0.1:$port"; return
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  echo "Berth did not get ready; its log:" >&2; tail -n 40 "$WORK/berth.log" >&2; exit 1
-}
-
-start_distribution() {
-  local port; port="$(free_port)"
-  mkdir -p "$WORK/distribution-data"
-  # Distribution as it ships (in-memory blob descriptor cache), minus the per-request access log
-  # to stdout, which would only slow it down.
-  cat >"$WORK/distribution.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  cache:
-    blobdescriptor: inmemory
-  filesystem:
-    rootdirectory: $WORK/distribution-data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-EOF
-  say "starting distribution on 127.0.0.1:$port"
-  docker-registry serve "$WORK/distribution.yml" >"$WORK/distribution.log" 2>&1 &
-  pids+=($!)
-  local pid=$!
-  for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null; then
-      distribution_address="127.0.0.1:$port"; return
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "distribution did not get ready; its log:" >&2; tail -n 40 "$WORK/distribution.log" >&2; exit 1
-}
 
 # One driver run against every target (repetitions interleaved), then wrk on each pushed image's tag.
 # Leaves "TARGET METRIC VALUE" lines in $WORK/results.
