@@ -4,6 +4,9 @@ import dev.berth.kit.Database;
 import dev.berth.kit.ServerPorts;
 import dev.berth.kit.events.EventPublisher;
 import dev.berth.registry.events.OutboxRelay;
+import dev.berth.registry.gc.GarbageCollector;
+import dev.berth.registry.gc.GcRunner;
+import dev.berth.registry.gc.GcScheduler;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.storage.BlobDriver;
 import dev.berth.registry.storage.BlobStore;
@@ -57,10 +60,11 @@ public final class RegistryService {
                     MetadataStore metadata = relay == null ? new MetadataStore(pool)
                             : new MetadataStore(pool, () -> vertx.eventBus().send(OutboxRelay.NUDGE, null));
                     BlobStore blobs = new BlobStore(driver);
+                    GcRunner gc = new GcRunner(pool, new GarbageCollector(pool, blobs, config.gc()));
                     int port = ServerPorts.shareable(config.port());
                     List<RegistryVerticle> started = new java.util.concurrent.CopyOnWriteArrayList<>();
                     return vertx.deployVerticle(() -> {
-                        RegistryVerticle verticle = new RegistryVerticle(config, port, metadata, blobs);
+                        RegistryVerticle verticle = new RegistryVerticle(config, port, metadata, blobs, gc);
                         started.add(verticle);
                         return verticle;
                     }, new DeploymentOptions().setInstances(config.instances())).map(id ->
@@ -74,6 +78,11 @@ public final class RegistryService {
                             .compose(service -> Webhooks.deploy(vertx, pool, config.webhooks(), config.kafkaBootstrapServers())
                                     .map(ids -> {
                                         service.deployments.addAll(ids);
+                                        return service;
+                                    }))
+                            .compose(service -> config.gc().interval() == null ? Future.succeededFuture(service)
+                                    : vertx.deployVerticle(new GcScheduler(gc, config.gc().interval())).map(id -> {
+                                        service.deployments.add(id);
                                         return service;
                                     }))
                             .map(service -> {

@@ -3,6 +3,8 @@ package dev.berth.registry;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import dev.berth.registry.api.RegistryApi;
+import dev.berth.registry.gc.GcApi;
+import dev.berth.registry.gc.GcRunner;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.webhooks.WebhookApi;
@@ -22,13 +24,15 @@ final class RegistryVerticle extends VerticleBase {
     private final int port;
     private final MetadataStore metadata;
     private final BlobStore blobs;
+    private final GcRunner gc;
     private HttpServer server;
 
-    RegistryVerticle(RegistryConfig config, int port, MetadataStore metadata, BlobStore blobs) {
+    RegistryVerticle(RegistryConfig config, int port, MetadataStore metadata, BlobStore blobs, GcRunner gc) {
         this.config = config;
         this.port = port;
         this.metadata = metadata;
         this.blobs = blobs;
+        this.gc = gc;
     }
 
     @Override
@@ -46,6 +50,7 @@ final class RegistryVerticle extends VerticleBase {
         OpsRoutes.mount(router, checks);
         RegistryApi.mount(router, metadata, blobs);
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
+        GcApi.mount(router, gc);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)

@@ -8,6 +8,7 @@ import dev.berth.oci.ManifestParser;
 import dev.berth.oci.MediaTypes;
 import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.meta.MissingContent;
 import dev.berth.registry.meta.NewManifest;
 import dev.berth.registry.meta.StoredManifest;
 import io.vertx.core.Future;
@@ -112,7 +113,15 @@ final class ManifestHandler {
                                     "manifest references content unknown to the repository",
                                     new JsonObject().put("digest", absent.get(0)));
                         }
-                        return metadata.putManifest(row, Requests.origin(ctx));
+                        return metadata.putManifest(row, Requests.origin(ctx)).recover(e -> {
+                            if (e instanceof MissingContent gone) {
+                                // Collected between the check above and the transaction.
+                                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                                        "manifest references content unknown to the repository",
+                                        new JsonObject().put("digest", gone.digest()));
+                            }
+                            return Future.failedFuture(e);
+                        });
                     })
                     .compose(v -> {
                         HttpServerResponse response = ctx.response().setStatusCode(201)

@@ -48,10 +48,8 @@ final class UploadHandler {
             Digest mounted = Requests.digest(mount);
             String from = Requests.query(ctx, "from");
             if (from != null && Names.isRepository(from)) {
-                return metadata.linkedBlobSize(from, mounted.toString()).compose(size -> size == null
-                        ? newSession(ctx, repository)
-                        : metadata.linkBlob(repository, mounted.toString(), size, Requests.origin(ctx))
-                                .compose(v -> created(ctx, repository, mounted)));
+                return metadata.mountBlob(from, repository, mounted.toString(), Requests.origin(ctx))
+                        .compose(linked -> linked ? created(ctx, repository, mounted) : newSession(ctx, repository));
             }
             return newSession(ctx, repository);
         }
@@ -207,8 +205,8 @@ final class UploadHandler {
                 throw new RegistryException(ErrorCode.DIGEST_INVALID,
                         "provided digest did not match uploaded content", expected.toString());
             }
-            return blobs.commitUpload(id, expected)
-                    .compose(v -> metadata.linkBlob(repository, expected.toString(), size, origin));
+            return metadata.storeBlob(repository, expected.toString(), size, origin,
+                    () -> blobs.commitUpload(id, expected));
         });
     }
 

@@ -16,9 +16,13 @@ import java.util.UUID;
 /** Registry metadata in PostgreSQL: repositories, blob links, manifests, tags, referrers, uploads. */
 public final class MetadataStore {
 
-    private static final String LINK_BLOB = """
-            with b as (insert into blobs (digest, size) values ($2, $3) on conflict do nothing)
-            insert into repository_blobs (repository, digest) values ($1, $2) on conflict do nothing""";
+    /** Takes the blob row's lock (or creates it): garbage collection skips or waits for a locked blob. */
+    private static final String PIN_BLOB = """
+            insert into blobs (digest, size) values ($1, $2)
+            on conflict (digest) do update set size = excluded.size""";
+    private static final String LINK = """
+            insert into repository_blobs (repository, digest) values ($1, $2)
+            on conflict (repository, digest) do update set touched_at = now()""";
 
     private final Pool pool;
     private final Runnable eventsWritten;
@@ -46,20 +50,51 @@ public final class MetadataStore {
                 .execute(Tuple.of(repository)).map(rows -> rows.size() > 0);
     }
 
-    /** The blob's size when the repository links it, else null. */
+    /**
+     * The blob's size when the repository links it, else null. A read counts as a use of the link: it
+     * restarts the link's garbage-collection grace period (at most once a minute, to spare writes).
+     */
     public Future<Long> linkedBlobSize(String repository, String digest) {
         return pool.preparedQuery("""
+                        with touched as (update repository_blobs set touched_at = now()
+                                         where repository = $1 and digest = $2 and touched_at < now() - interval '1 minute')
                         select b.size from repository_blobs l join blobs b on b.digest = l.digest
                         where l.repository = $1 and l.digest = $2""")
                 .execute(Tuple.of(repository, digest))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
     }
 
-    /** Links a stored blob to the repository, creating (and announcing) the repository if it is new. */
-    public Future<Void> linkBlob(String repository, String digest, long size, Origin origin) {
-        return announced(pool.withTransaction(tx -> createRepository(tx, repository, origin)
-                .compose(v -> tx.preparedQuery(LINK_BLOB).execute(Tuple.of(repository, digest, size)))
-                .mapEmpty()));
+    /**
+     * Records a finished upload: the blob row is committed first (so bytes that {@code placeBytes}
+     * writes are never unknown to garbage collection, even after a crash), then, holding that row's
+     * lock, {@code placeBytes} moves the bytes into place and the repository's link is written. The
+     * collector deletes bytes only while holding the same lock, so it can never delete them between
+     * the move and the link.
+     */
+    public Future<Void> storeBlob(String repository, String digest, long size, Origin origin,
+                                  java.util.function.Supplier<Future<Void>> placeBytes) {
+        return pool.preparedQuery(PIN_BLOB).execute(Tuple.of(digest, size))
+                .compose(pinned -> announced(pool.withTransaction(tx -> tx.preparedQuery(PIN_BLOB)
+                        .execute(Tuple.of(digest, size))
+                        .compose(locked -> placeBytes.get())
+                        .compose(v -> createRepository(tx, repository, origin))
+                        .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
+                        .mapEmpty())));
+    }
+
+    /**
+     * Links a blob that {@code from} links into {@code repository} (a cross-repository mount),
+     * creating the repository if it is new; false when {@code from} does not link it (any more).
+     */
+    public Future<Boolean> mountBlob(String from, String repository, String digest, Origin origin) {
+        return announced(pool.withTransaction(tx -> tx.preparedQuery("""
+                        select 1 from repository_blobs l join blobs b on b.digest = l.digest
+                        where l.repository = $1 and l.digest = $2 for key share""")
+                .execute(Tuple.of(from, digest))
+                .compose(source -> source.size() == 0 ? Future.succeededFuture(false)
+                        : createRepository(tx, repository, origin)
+                                .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
+                                .map(true))));
     }
 
     private static Future<Void> createRepository(SqlClient tx, String repository, Origin origin) {
@@ -156,12 +191,15 @@ public final class MetadataStore {
      * an index's children, is not announced).
      */
     public Future<Void> putManifest(NewManifest m, Origin origin) {
-        return announced(pool.withTransaction(tx -> createRepository(tx, m.repository(), origin)
+        return announced(pool.withTransaction(tx -> lockPresent(tx, "repository_blobs", m.repository(), m.blobReferences())
+                .compose(v -> lockPresent(tx, "manifests", m.repository(), m.manifestReferences()))
+                .compose(v -> createRepository(tx, m.repository(), origin))
                 .compose(v -> tx.preparedQuery("""
                                 insert into manifests (repository, digest, media_type, content_type, size, content,
                                                        artifact_type, subject, annotations)
                                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                                on conflict (repository, digest) do update set content_type = excluded.content_type""")
+                                on conflict (repository, digest) do update set content_type = excluded.content_type,
+                                                                            touched_at = now()""")
                         .execute(Tuple.tuple(List.of(m.repository(), m.digest(), m.mediaType(), m.contentType(),
                                 (long) m.content().length, Buffer.buffer(m.content()))).addValue(m.artifactType())
                                 .addValue(m.subject()).addValue(m.annotations())))
@@ -174,6 +212,31 @@ public final class MetadataStore {
                                 .addArrayOfString(m.tags().toArray(new String[0])))
                         .compose(x -> Outbox.add(tx, Outbox.IMAGE_PUSHED, m.repository(), pushedData(m), origin)))
                 .mapEmpty()));
+    }
+
+    /**
+     * Locks the rows of {@code table} (blob links or manifests of the repository) that a manifest
+     * being stored names, failing with {@link MissingContent} when one is gone. Garbage collection
+     * deletes such rows only under a lock of its own, so each is either deleted before this (and the
+     * push is refused) or stays until this transaction has stored the references that keep it.
+     */
+    private static Future<Void> lockPresent(SqlClient tx, String table, String repository, List<String> digests) {
+        if (digests.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        String[] wanted = digests.stream().distinct().sorted().toArray(String[]::new);
+        return tx.preparedQuery("select digest from " + table + " where repository = $1 and digest = any($2) "
+                        + "order by digest for key share")
+                .execute(Tuple.tuple().addString(repository).addArrayOfString(wanted))
+                .map(rows -> {
+                    List<String> present = strings(rows);
+                    for (String digest : wanted) {
+                        if (!present.contains(digest)) {
+                            throw new MissingContent(digest);
+                        }
+                    }
+                    return null;
+                });
     }
 
     private static JsonObject pushedData(NewManifest m) {

@@ -68,6 +68,11 @@ public final class BlobStore {
         return driver.delete("uploads/" + upload);
     }
 
+    /** Deletes a blob's bytes (garbage collection); absent is not an error. */
+    public Future<Void> deleteBlob(Digest digest) {
+        return driver.delete(blobPath(digest));
+    }
+
     public Future<ReadStream<Buffer>> read(Digest digest, long offset, long length) {
         return driver.read(blobPath(digest), offset, length);
     }

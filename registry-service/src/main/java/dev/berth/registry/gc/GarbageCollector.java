@@ -1,0 +1,230 @@
+package dev.berth.registry.gc;
+
+import dev.berth.oci.Digest;
+import dev.berth.registry.storage.BlobStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Online mark-and-sweep over the metadata in PostgreSQL while the registry keeps serving. Four phases,
+ * each in batches of one transaction: untagged manifests (when enabled), blob links no manifest of
+ * their repository references, blobs nothing links or references (their bytes first, then the row),
+ * and abandoned uploads. Every batch locks its candidates ({@code for update skip locked}, so it never
+ * waits for a push) and re-checks them in a later statement, which sees everything committed before
+ * the locks were taken; pushes lock what they name the same way (see {@code MetadataStore}), so a
+ * candidate is either deleted before a push looks for it (the push is refused) or kept.
+ */
+public final class GarbageCollector {
+
+    static final int BATCH = 500;
+    private static final int PARALLEL_DELETES = 8;
+
+    /** The conditions under which manifest {@code m} may go: untagged, unreferenced, subject gone, old. */
+    private static final String MANIFEST_UNUSED = """
+            m.touched_at < now() - $1::bigint * interval '1 millisecond'
+            and not exists (select 1 from tags t where t.repository = m.repository and t.digest = m.digest)
+            and not exists (select 1 from manifest_references r
+                            where r.repository = m.repository and r.digest = m.digest and r.kind = 'manifest')
+            and (m.subject is null or not exists (select 1 from manifests s
+                                                  where s.repository = m.repository and s.digest = m.subject))""";
+    private static final String LINK_UNUSED = """
+            l.touched_at < now() - $1::bigint * interval '1 millisecond'
+            and not exists (select 1 from manifest_references r
+                            where r.repository = l.repository and r.digest = l.digest and r.kind = 'blob')""";
+    private static final String BLOB_UNUSED = """
+            not exists (select 1 from repository_blobs l where l.digest = b.digest)
+            and not exists (select 1 from manifest_references r where r.digest = b.digest and r.kind = 'blob')""";
+
+    private final Pool pool;
+    private final BlobStore blobs;
+    private final GcSettings settings;
+
+    public GarbageCollector(Pool pool, BlobStore blobs, GcSettings settings) {
+        this.pool = pool;
+        this.blobs = blobs;
+        this.settings = settings;
+    }
+
+    public GcSettings settings() {
+        return settings;
+    }
+
+    /** Deletes what nothing uses any more; what it deleted. */
+    public Future<GcReport> collect() {
+        Future<GcReport> manifests = settings.deleteUntagged() ? manifestPasses(GcReport.EMPTY)
+                : Future.succeededFuture(GcReport.EMPTY);
+        return manifests
+                .compose(r -> sweep(r, Key.START, this::linkBatch))
+                .compose(r -> sweep(r, Key.START, this::blobBatch))
+                .compose(r -> sweep(r, Key.START, this::uploadBatch));
+    }
+
+    /** What {@link #collect()} would delete now, computed in one read-only query. */
+    public Future<GcReport> estimate() {
+        return pool.preparedQuery(DryRun.SQL)
+                .execute(Tuple.of(settings.deleteUntagged(), settings.gracePeriod().toMillis(),
+                        settings.uploadMaxAge().toMillis()))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new GcReport(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4),
+                            r.getLong(5), r.getLong(6));
+                });
+    }
+
+    /** One batch: what it deleted, and the key to continue after (null when the phase is done). */
+    private record Batch(GcReport deleted, Key next) {
+    }
+
+    /** A position in a phase's key order: (repository, digest), or a single key in {@code first}. */
+    private record Key(String first, String second) {
+        static final Key START = new Key("", "");
+    }
+
+    /** Runs batches in key order until one says the phase is done. */
+    private Future<GcReport> sweep(GcReport total, Key after, Function<Key, Future<Batch>> batch) {
+        return batch.apply(after).compose(b -> b.next() == null ? Future.succeededFuture(total.plus(b.deleted()))
+                : sweep(total.plus(b.deleted()), b.next(), batch));
+    }
+
+    /** Deleting a manifest can free its children and referrers, so passes repeat until one deletes none. */
+    private Future<GcReport> manifestPasses(GcReport total) {
+        return sweep(GcReport.EMPTY, Key.START, this::manifestBatch).compose(pass -> pass.manifests() == 0
+                ? Future.succeededFuture(total) : manifestPasses(total.plus(pass)));
+    }
+
+    private long grace() {
+        return settings.gracePeriod().toMillis();
+    }
+
+    private Future<Batch> manifestBatch(Key after) {
+        return pairBatch(after, "manifests m", "m", MANIFEST_UNUSED, "returning m.size",
+                (deleted, next) -> new Batch(new GcReport(deleted.rowCount(), sum(deleted, 0), 0, 0, 0, 0, 0), next));
+    }
+
+    private Future<Batch> linkBatch(Key after) {
+        return pairBatch(after, "repository_blobs l", "l", LINK_UNUSED, "",
+                (deleted, next) -> new Batch(new GcReport(0, 0, deleted.rowCount(), 0, 0, 0, 0), next));
+    }
+
+    /**
+     * One batch of a table keyed by (repository, digest): lock up to {@link #BATCH} rows meeting
+     * {@code unused} after {@code after}, then delete those that still meet it in a second statement,
+     * which sees every push that committed before the locks were taken.
+     */
+    private Future<Batch> pairBatch(Key after, String table, String alias, String unused, String returning,
+                                    java.util.function.BiFunction<io.vertx.sqlclient.RowSet<Row>, Key, Batch> result) {
+        String a = alias + ".";
+        return pool.withTransaction(tx -> tx.preparedQuery("select " + a + "repository, " + a + "digest from " + table
+                        + " where (" + a + "repository, " + a + "digest) > ($2, $3) and " + unused
+                        + " order by " + a + "repository, " + a + "digest limit $4 for update of " + alias + " skip locked")
+                .execute(Tuple.of(grace(), after.first(), after.second(), BATCH))
+                .compose(locked -> {
+                    if (locked.size() == 0) {
+                        return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
+                    }
+                    List<String> repositories = new ArrayList<>();
+                    List<String> digests = new ArrayList<>();
+                    for (Row row : locked) {
+                        repositories.add(row.getString(0));
+                        digests.add(row.getString(1));
+                    }
+                    Key next = locked.size() < BATCH ? null
+                            : new Key(repositories.get(repositories.size() - 1), digests.get(digests.size() - 1));
+                    return tx.preparedQuery("delete from " + table + " using unnest($2::text[], $3::text[]) as c (repository, digest)"
+                                    + " where " + a + "repository = c.repository and " + a + "digest = c.digest and "
+                                    + unused + " " + returning)
+                            .execute(Tuple.tuple().addLong(grace()).addArrayOfString(repositories.toArray(new String[0]))
+                                    .addArrayOfString(digests.toArray(new String[0])))
+                            .map(deleted -> result.apply(deleted, next));
+                }));
+    }
+
+    /**
+     * Blobs: the bytes are deleted while the rows are locked, and the rows after them in the same
+     * transaction. A crash in between leaves rows without bytes that nothing can reach (no link, no
+     * reference), which the next run deletes again; it never leaves bytes no row knows of.
+     */
+    private Future<Batch> blobBatch(Key after) {
+        return pool.withTransaction(tx -> tx.preparedQuery("select b.digest from blobs b where b.digest > $1 and "
+                        + BLOB_UNUSED + " order by b.digest limit $2 for update of b skip locked")
+                .execute(Tuple.of(after.first(), BATCH))
+                .compose(locked -> {
+                    if (locked.size() == 0) {
+                        return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
+                    }
+                    List<String> candidates = strings(locked);
+                    Key next = locked.size() < BATCH ? null : new Key(candidates.get(candidates.size() - 1), "");
+                    return tx.preparedQuery("select b.digest, b.size from blobs b where b.digest = any($1) and " + BLOB_UNUSED)
+                            .execute(Tuple.tuple().addArrayOfString(candidates.toArray(new String[0])))
+                            .compose(unused -> {
+                                List<String> doomed = strings(unused);
+                                long bytes = sum(unused, 1);
+                                return inParallel(doomed, digest -> blobs.deleteBlob(Digest.parse(digest)))
+                                        .compose(v -> doomed.isEmpty() ? Future.succeededFuture()
+                                                : tx.preparedQuery("delete from blobs where digest = any($1)")
+                                                        .execute(Tuple.tuple().addArrayOfString(doomed.toArray(new String[0]))))
+                                        .map(v -> new Batch(new GcReport(0, 0, 0, doomed.size(), bytes, 0, 0), next));
+                            });
+                }));
+    }
+
+    /** Uploads idle past the limit: bytes first, then the row, as for blobs. */
+    private Future<Batch> uploadBatch(Key after) {
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                        select id, size from uploads
+                        where id > $1 and updated_at < now() - $2::bigint * interval '1 millisecond'
+                        order by id limit $3 for update skip locked""")
+                .execute(Tuple.of(after.first().isEmpty() ? new UUID(0, 0) : UUID.fromString(after.first()),
+                        settings.uploadMaxAge().toMillis(), BATCH))
+                .compose(locked -> {
+                    if (locked.size() == 0) {
+                        return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
+                    }
+                    List<UUID> ids = new ArrayList<>();
+                    locked.forEach(row -> ids.add(row.getUUID(0)));
+                    long bytes = sum(locked, 1);
+                    Key next = locked.size() < BATCH ? null : new Key(ids.get(ids.size() - 1).toString(), "");
+                    return inParallel(ids, blobs::deleteUpload)
+                            .compose(v -> tx.preparedQuery("delete from uploads where id = any($1)")
+                                    .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(new UUID[0]))))
+                            .map(v -> new Batch(new GcReport(0, 0, 0, 0, 0, ids.size(), bytes), next));
+                }));
+    }
+
+    /** Runs {@code action} on every item, at most {@link #PARALLEL_DELETES} at a time. */
+    private static <T> Future<Void> inParallel(List<T> items, Function<T, Future<Void>> action) {
+        List<Future<Void>> lanes = new ArrayList<>();
+        java.util.Iterator<T> queue = items.iterator();
+        for (int i = 0; i < PARALLEL_DELETES; i++) {
+            lanes.add(lane(queue, action));
+        }
+        return Future.all(lanes).mapEmpty();
+    }
+
+    private static <T> Future<Void> lane(java.util.Iterator<T> queue, Function<T, Future<Void>> action) {
+        if (!queue.hasNext()) {
+            return Future.succeededFuture();
+        }
+        return action.apply(queue.next()).compose(v -> lane(queue, action));
+    }
+
+    private static List<String> strings(Iterable<Row> rows) {
+        List<String> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.getString(0)));
+        return out;
+    }
+
+    private static long sum(Iterable<Row> rows, int column) {
+        long total = 0;
+        for (Row r : rows) {
+            total += r.getLong(column);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.berth.registry.gc;
+
+import dev.berth.kit.ErrorBody;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The garbage-collection admin API under {@code /api/v1/gc}: start a run ({@code POST /api/v1/gc}
+ * with {@code {"dryRun": true|false}} → 202 and the run), list runs newest first, read one run with
+ * its report. Errors are {@link ErrorBody}.
+ */
+public final class GcApi {
+
+    static final long MAX_BODY_BYTES = 4 * 1024;
+    static final int DEFAULT_PAGE = 20;
+    static final int MAX_PAGE = 100;
+
+    private final GcRunner runner;
+
+    private GcApi(GcRunner runner) {
+        this.runner = runner;
+    }
+
+    /** Adds the {@code /api/v1/gc} routes to {@code router}. */
+    public static void mount(Router router, GcRunner runner) {
+        GcApi api = new GcApi(runner);
+        String base = "/api/v1/gc";
+        router.route(base).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).failureHandler(GcApi::failure);
+        router.route(base + "/*").failureHandler(GcApi::failure);
+        router.post(base).handler(run(api::start));
+        router.get(base + "/runs").handler(run(api::list));
+        router.get(base + "/runs/:id").handler(run(api::get));
+    }
+
+    private Future<?> start(RoutingContext ctx) {
+        boolean dryRun = dryRun(ctx);
+        return runner.start(dryRun, "api").compose(run -> ctx.response().setStatusCode(202)
+                .putHeader("Location", "/api/v1/gc/runs/" + run.getString("id"))
+                .putHeader("Content-Type", "application/json").end(run.encode()));
+    }
+
+    private Future<?> list(RoutingContext ctx) {
+        int limit = limit(ctx);
+        return runner.runs(limit).compose(runs -> ctx.response().putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("runs", runs).encode()));
+    }
+
+    private Future<?> get(RoutingContext ctx) {
+        UUID id;
+        try {
+            id = UUID.fromString(ctx.pathParam("id"));
+        } catch (IllegalArgumentException e) {
+            return notFound(ctx);
+        }
+        return runner.run(id).compose(run -> run == null ? notFound(ctx)
+                : ctx.response().putHeader("Content-Type", "application/json").end(run.encode()));
+    }
+
+    private static Future<Void> notFound(RoutingContext ctx) {
+        return ErrorBody.send(ctx.response(), 404, "gc_run_not_found", "no garbage-collection run " + ctx.pathParam("id"));
+    }
+
+    /** The body must be exactly {@code {"dryRun": <boolean>}}: a typo must not start a real run. */
+    private static boolean dryRun(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new IllegalArgumentException("Content-Type must be application/json");
+        }
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            throw new IllegalArgumentException("body is not a JSON object");
+        }
+        if (body == null) {
+            throw new IllegalArgumentException("body must be a JSON object like {\"dryRun\": true}");
+        }
+        for (String field : body.fieldNames()) {
+            if (!Set.of("dryRun").contains(field)) {
+                throw new IllegalArgumentException("unknown field '" + field + "'; the only field is dryRun");
+            }
+        }
+        if (!(body.getValue("dryRun") instanceof Boolean dry)) {
+            throw new IllegalArgumentException("dryRun is required and must be true or false");
+        }
+        return dry;
+    }
+
+    private static int limit(RoutingContext ctx) {
+        String text = ctx.request().getParam("limit");
+        if (text == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 1 && value <= MAX_PAGE) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("query parameter limit must be an integer from 1 to " + MAX_PAGE);
+    }
+
+    private static Handler<RoutingContext> run(Function<RoutingContext, Future<?>> handler) {
+        return ctx -> {
+            Future<?> done;
+            try {
+                done = handler.apply(ctx);
+            } catch (RuntimeException e) {
+                done = Future.failedFuture(e);
+            }
+            done.onFailure(ctx::fail);
+        };
+    }
+
+    private static void failure(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        Throwable e = ctx.failure();
+        if (e instanceof IllegalArgumentException) {
+            ErrorBody.send(ctx.response(), 400, "invalid_request", e.getMessage());
+        } else if (e instanceof GcRunner.Busy) {
+            ErrorBody.send(ctx.response(), 409, "gc_running", e.getMessage());
+        } else if (ctx.statusCode() == 413) {
+            ErrorBody.send(ctx.response(), 413, "body_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
+        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+            ErrorBody.send(ctx.response(), ctx.statusCode(), "bad_request", "the request could not be read");
+        } else {
+            LoggerFactory.getLogger(GcApi.class).error("garbage-collection API request failed", e);
+            ErrorBody.send(ctx.response(), 500, "internal_error", "internal error; see the registry log");
+        }
+    }
+}
