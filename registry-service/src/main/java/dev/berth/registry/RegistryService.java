@@ -5,6 +5,9 @@ import dev.berth.kit.ServerPorts;
 import dev.berth.kit.events.EventPublisher;
 import dev.berth.registry.events.OutboxRelay;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.policy.PolicyStore;
+import dev.berth.registry.policy.Retention;
+import dev.berth.registry.policy.RetentionScheduler;
 import dev.berth.registry.storage.BlobDriver;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.FilesystemDriver;
@@ -76,6 +79,11 @@ public final class RegistryService {
                                         service.deployments.addAll(ids);
                                         return service;
                                     }))
+                            .compose(service -> !config.policies().scheduled() ? Future.succeededFuture(service)
+                                    : vertx.deployVerticle(retentionScheduler(metadata, config)).map(id -> {
+                                        service.deployments.add(id);
+                                        return service;
+                                    }))
                             .map(service -> {
                                 service.storage = driver;
                                 return service;
@@ -83,6 +91,11 @@ public final class RegistryService {
                             .recover(e -> pool.close().transform(ignored -> Future.failedFuture(e)));
                 })
                 .recover(e -> driver.close().transform(ignored -> Future.failedFuture(e))));
+    }
+
+    private static RetentionScheduler retentionScheduler(MetadataStore metadata, RegistryConfig config) {
+        PolicyStore store = new PolicyStore(metadata.pool());
+        return new RetentionScheduler(new Retention(metadata, store), store, config.policies().retentionInterval());
     }
 
     public int port() {

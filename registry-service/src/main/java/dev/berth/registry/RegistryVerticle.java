@@ -4,6 +4,7 @@ import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import dev.berth.registry.api.RegistryApi;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.policy.PolicyApi;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.webhooks.WebhookApi;
 import io.vertx.core.Future;
@@ -46,6 +47,7 @@ final class RegistryVerticle extends VerticleBase {
         OpsRoutes.mount(router, checks);
         RegistryApi.mount(router, metadata, blobs);
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
+        PolicyApi.mount(router, metadata);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)

@@ -6,6 +6,7 @@ import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.meta.Origin;
 import dev.berth.registry.meta.Upload;
+import dev.berth.registry.policy.NamespaceGuard;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.CountingWriteStream;
 import io.vertx.core.Future;
@@ -207,7 +208,8 @@ final class UploadHandler {
                 throw new RegistryException(ErrorCode.DIGEST_INVALID,
                         "provided digest did not match uploaded content", expected.toString());
             }
-            return blobs.commitUpload(id, expected)
+            return NamespaceGuard.precheckBlob(metadata.pool(), repository, expected.toString(), size)
+                    .compose(v -> blobs.commitUpload(id, expected))
                     .compose(v -> metadata.linkBlob(repository, expected.toString(), size, origin));
         });
     }
