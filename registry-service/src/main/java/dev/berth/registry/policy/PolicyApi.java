@@ -14,8 +14,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -27,6 +30,11 @@ public final class PolicyApi {
 
     static final String BASE = "/api/v1/registry/namespaces";
     static final long MAX_BODY_BYTES = 64 * 1024;
+    private static final Pattern RESOURCE = Pattern.compile(
+            Pattern.quote(BASE) + "/[^/]+/(quota|quota/recompute|immutable-tags|retention|retention/run)");
+    private static final Map<String, String> ALLOW = Map.of(
+            "quota", "GET, PUT, DELETE", "quota/recompute", "POST", "immutable-tags", "GET, PUT",
+            "retention", "GET, PUT", "retention/run", "POST");
 
     private final PolicyStore store;
     private final Retention retention;
@@ -51,6 +59,7 @@ public final class PolicyApi {
         router.get(BASE + "/:ns/retention").handler(run(api::getRetention));
         router.put(BASE + "/:ns/retention").handler(run(api::putRetention));
         router.post(BASE + "/:ns/retention/run").handler(run(api::runRetention));
+        router.route(BASE + "/*").handler(PolicyApi::noRoute);
     }
 
     private Future<?> getQuota(RoutingContext ctx) {
@@ -159,6 +168,19 @@ public final class PolicyApi {
         return body;
     }
 
+    /** A known resource with another method is 405 (with Allow); anything else under the base is 404. */
+    private static void noRoute(RoutingContext ctx) {
+        Matcher m = RESOURCE.matcher(ctx.request().path());
+        if (m.matches()) {
+            String allow = ALLOW.get(m.group(1));
+            ctx.response().putHeader("Allow", allow);
+            ErrorBody.send(ctx.response(), 405, "method_not_allowed", ctx.request().method() + " is not allowed on "
+                    + ctx.request().path() + "; allowed: " + allow);
+        } else {
+            ErrorBody.send(ctx.response(), 404, "not_found", "no such resource: " + ctx.request().path());
+        }
+    }
+
     private static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
         return ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
@@ -186,9 +208,6 @@ public final class PolicyApi {
             ErrorBody.send(ctx.response(), 409, "retention_running", e.getMessage());
         } else if (ctx.statusCode() == 413) {
             ErrorBody.send(ctx.response(), 413, "body_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
-        } else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
-            ErrorBody.send(ctx.response(), ctx.statusCode(), "not_found", "no such resource: " + ctx.request().method()
-                    + " " + ctx.request().path());
         } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
             ErrorBody.send(ctx.response(), ctx.statusCode(), "bad_request", "the request could not be read");
         } else {

@@ -144,18 +144,19 @@ public final class Retention {
         Future<Void> chain = Future.succeededFuture();
         for (RetentionPlan.TagRow tag : plan.tags) {
             chain = chain.compose(v -> metadata.deleteTag(repository, tag.name(), origin, tx -> tagUnchanged(tx, repository, tag))
-                    .map(deleted -> outcome(report, deleted, "deletedTags", RetentionPlan.tagJson(repository, tag), tag.name()))
-                    .recover(e -> denied(e, report, repository, tag.name())));
+                    .map(deleted -> outcome(report, deleted, "deletedTags", RetentionPlan.tagJson(repository, tag)))
+                    .recover(e -> denied(e, report, RetentionPlan.tagJson(repository, tag))));
         }
         for (String digest : plan.manifests) {
             chain = chain.compose(v -> metadata.deleteManifest(repository, digest, origin, tx -> stillUnused(tx, repository, digest))
                     .map(deleted -> outcome(report, deleted, "deletedManifests",
-                            RetentionPlan.manifestJson(repository, digest), null)));
+                            RetentionPlan.manifestJson(repository, digest)))
+                    .recover(e -> denied(e, report, RetentionPlan.manifestJson(repository, digest))));
         }
         return chain;
     }
 
-    private static Void outcome(JsonObject report, boolean deleted, String list, JsonObject item, String tag) {
+    private static Void outcome(JsonObject report, boolean deleted, String list, JsonObject item) {
         if (deleted) {
             report.getJsonArray(list).add(item);
         } else {
@@ -164,11 +165,10 @@ public final class Retention {
         return null;
     }
 
-    /** A tag that became immutable between plan and deletion is spared, not an error. */
-    private static Future<Void> denied(Throwable e, JsonObject report, String repository, String tag) {
-        if (e instanceof RegistryException) {
-            report.getJsonArray("skipped").add(new JsonObject().put("repository", repository).put("tag", tag)
-                    .put("reason", "immutable"));
+    /** What an immutable tag came to protect between plan and deletion is spared, not an error. */
+    private static Future<Void> denied(Throwable e, JsonObject report, JsonObject item) {
+        if (e instanceof RegistryException denied) {
+            report.getJsonArray("skipped").add(item.copy().put("reason", denied.getMessage()));
             return Future.succeededFuture();
         }
         return Future.failedFuture(e);

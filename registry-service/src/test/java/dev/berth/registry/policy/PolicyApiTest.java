@@ -85,6 +85,16 @@ class PolicyApiTest {
     }
 
     @Test
+    void unknownPathsAreNotFoundAndWrongMethodsNotAllowed() throws Exception {
+        assertRefused("GET", NS + "strict/colour", null, 404, "not_found", "/colour");
+        assertRefused("GET", NS + "strict", null, 404, "not_found", "no such resource");
+        assertRefused("DELETE", NS + "strict/immutable-tags", null, 405, "method_not_allowed", "GET, PUT");
+        PolicyRegistry.Reply getRun = registry.call("GET", NS + "strict/retention/run", null);
+        assertThat(getRun.status()).isEqualTo(405);
+        assertThat(getRun.message()).contains("allowed: POST");
+    }
+
+    @Test
     void immutablePatternsAreValidatedAndReplacedWhole() throws Exception {
         assertThat(registry.ok("GET", NS + "pat/immutable-tags", null).getJsonArray("patterns")).isEmpty();
         JsonObject saved = registry.ok("PUT", NS + "pat/immutable-tags", "{\"patterns\":[\"v*\",\"release-?\",\"v*\"]}");
