@@ -124,17 +124,25 @@ public final class NamespaceGuard {
                 });
     }
 
-    /** Before deleting a manifest: refuses when an immutable tag points at it (the delete would remove it). */
+    /**
+     * Before deleting a manifest: refuses when an immutable tag points at it (the delete would remove the
+     * tag) or at an index listing it (the delete would break what the tag serves).
+     */
     public static Future<Void> beforeManifestDelete(SqlClient tx, String repository, String digest) {
         return lock(tx, Names.namespace(repository)).compose(locked -> locked.immutable().patterns().isEmpty()
                 ? Future.succeededFuture()
-                : tx.preparedQuery("select name from tags where repository = $1 and digest = $2 order by name")
+                : tx.preparedQuery("""
+                                select name, digest from tags where repository = $1 and (digest = $2 or digest in (
+                                    select manifest from manifest_references
+                                    where repository = $1 and digest = $2 and kind = 'manifest'))
+                                order by name""")
                         .execute(Tuple.of(repository, digest)).map(rows -> {
                             for (Row row : rows) {
                                 String tag = row.getString(0);
                                 if (locked.immutable().rule(tag) != null) {
-                                    throw denied(locked, repository, tag,
-                                            "deleting manifest " + digest + " would remove it");
+                                    throw denied(locked, repository, tag, row.getString(1).equals(digest)
+                                            ? "deleting manifest " + digest + " would remove it"
+                                            : "it points at index " + row.getString(1) + ", which lists manifest " + digest);
                                 }
                             }
                             return null;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.infra.PostgresDatabase;
 import dev.berth.infra.PostgresExtension;
 import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,6 +49,25 @@ class ImmutableTagsTest {
         assertThat(reply.status()).as(reply.body()).isEqualTo(403);
         assertThat(reply.code()).isEqualTo("DENIED");
         assertThat(reply.message()).contains(messagePart);
+    }
+
+    @Test
+    void aChildOfAnIndexUnderAnImmutableTagCannotBeDeleted() throws Exception {
+        registry.ok("PUT", "/api/v1/registry/namespaces/sealed/immutable-tags", "{\"patterns\":[\"v*\"]}");
+        String repo = "sealed/multi";
+        byte[] child = image(repo, "child");
+        String childDigest = Digest.sha256(child).toString();
+        assertThat(registry.putManifest(repo, childDigest, child).status()).isEqualTo(201);
+        byte[] index = new JsonObject().put("schemaVersion", 2)
+                .put("mediaType", MediaTypes.OCI_INDEX)
+                .put("manifests", new JsonArray().add(new JsonObject()
+                        .put("mediaType", MediaTypes.OCI_MANIFEST).put("digest", childDigest)
+                        .put("size", child.length))).encode().getBytes(StandardCharsets.UTF_8);
+        assertThat(registry.call("PUT", "/v2/" + repo + "/manifests/v1", index, MediaTypes.OCI_INDEX)
+                .status()).isEqualTo(201);
+        assertDenied(registry.call("DELETE", "/v2/" + repo + "/manifests/" + childDigest, null),
+                "it points at index " + Digest.sha256(index) + ", which lists manifest " + childDigest);
+        assertThat(registry.call("GET", "/v2/" + repo + "/manifests/" + childDigest, null).status()).isEqualTo(200);
     }
 
     @Test

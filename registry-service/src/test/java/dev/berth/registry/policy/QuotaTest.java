@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,17 @@ class QuotaTest {
         for (int i = 0; i < pushes; i++) {
             blobs.add(blob(MIB, 1000 + i));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(pushes);
+        ExecutorService pool = Executors.newFixedThreadPool(pushes + 1);
         List<Future<PolicyRegistry.Reply>> replies = new ArrayList<>();
+        AtomicBoolean pushing = new AtomicBoolean(true);
+        // What the quota API shows while the pushes race: never more than the limit.
+        Future<Long> highest = pool.submit(() -> {
+            long max = 0;
+            while (pushing.get()) {
+                max = Math.max(max, registry.used("crowd"));
+            }
+            return max;
+        });
         try {
             for (int i = 0; i < pushes; i++) {
                 byte[] content = blobs.get(i);
@@ -90,7 +100,10 @@ class QuotaTest {
                 }
             }
             assertThat(accepted).isEqualTo(10);
+            pushing.set(false);
+            assertThat(highest.get()).isLessThanOrEqualTo(10L * MIB);
         } finally {
+            pushing.set(false);
             pool.shutdownNow();
         }
         assertThat(registry.used("crowd")).isEqualTo(10L * MIB);
