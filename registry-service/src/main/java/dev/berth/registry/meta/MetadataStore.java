@@ -76,7 +76,7 @@ public final class MetadataStore {
     }
 
     public Future<Boolean> unlinkBlob(String repository, String digest) {
-        return pool.withTransaction(tx -> NamespaceGuard.beforeBlobUnlink(tx, repository)
+        return pool.withTransaction(tx -> NamespaceGuard.beforeBlobUnlink(tx, repository, digest)
                 .compose(v -> tx.preparedQuery("delete from repository_blobs where repository = $1 and digest = $2")
                         .execute(Tuple.of(repository, digest)))
                 .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)

@@ -71,9 +71,33 @@ public final class NamespaceGuard {
         }));
     }
 
-    /** Before unlinking a blob: takes the lock, so {@link #afterBlobUnlink} sees a settled namespace. */
-    public static Future<Void> beforeBlobUnlink(SqlClient tx, String repository) {
-        return lock(tx, Names.namespace(repository)).mapEmpty();
+    /**
+     * Before unlinking a blob: takes the lock, so {@link #afterBlobUnlink} sees a settled namespace, and
+     * refuses when an image under an immutable tag (directly or through an index) uses the blob.
+     */
+    public static Future<Void> beforeBlobUnlink(SqlClient tx, String repository, String digest) {
+        return lock(tx, Names.namespace(repository)).compose(locked -> locked.immutable().patterns().isEmpty()
+                ? Future.succeededFuture()
+                : tx.preparedQuery("""
+                                select t.name, t.digest from tags t
+                                where t.repository = $1 and (
+                                    exists (select 1 from manifest_references r
+                                            where r.repository = $1 and r.manifest = t.digest and r.digest = $2)
+                                    or exists (select 1 from manifest_references c join manifest_references r
+                                                 on r.repository = c.repository and r.manifest = c.digest
+                                               where c.repository = $1 and c.manifest = t.digest
+                                                 and c.kind = 'manifest' and r.digest = $2))
+                                order by t.name""")
+                        .execute(Tuple.of(repository, digest)).map(rows -> {
+                            for (Row row : rows) {
+                                String tag = row.getString(0);
+                                if (locked.immutable().rule(tag) != null) {
+                                    throw denied(locked, repository, tag, "the image it points at ("
+                                            + row.getString(1) + ") uses blob " + digest);
+                                }
+                            }
+                            return null;
+                        }));
     }
 
     /** After a blob link was removed: the namespace stops counting it once no repository of it links it. */

@@ -68,6 +68,14 @@ class ImmutableTagsTest {
         assertDenied(registry.call("DELETE", "/v2/" + repo + "/manifests/" + childDigest, null),
                 "it points at index " + Digest.sha256(index) + ", which lists manifest " + childDigest);
         assertThat(registry.call("GET", "/v2/" + repo + "/manifests/" + childDigest, null).status()).isEqualTo(200);
+        // Nor can the child's config blob be unlinked: the image under v1 would no longer pull.
+        String config = new JsonObject(new String(child, StandardCharsets.UTF_8)).getJsonObject("config").getString("digest");
+        assertDenied(registry.call("DELETE", "/v2/" + repo + "/blobs/" + config, null), "uses blob " + config);
+        assertThat(registry.call("HEAD", "/v2/" + repo + "/blobs/" + config, null).status()).isEqualTo(200);
+        // A blob no immutable image uses can go.
+        byte[] loose = "loose".getBytes(StandardCharsets.UTF_8);
+        assertThat(registry.pushBlob(repo, loose).status()).isEqualTo(201);
+        assertThat(registry.call("DELETE", "/v2/" + repo + "/blobs/" + Digest.sha256(loose), null).status()).isEqualTo(202);
     }
 
     @Test
