@@ -3,6 +3,7 @@ package dev.berth.registry;
 import dev.berth.kit.Config;
 import dev.berth.kit.DatabaseConfig;
 import dev.berth.registry.gc.GcSettings;
+import dev.berth.registry.policy.PolicySettings;
 import dev.berth.registry.storage.S3Settings;
 import dev.berth.registry.webhooks.WebhookSettings;
 import java.nio.file.Path;
@@ -13,11 +14,12 @@ import java.nio.file.Path;
  * (filesystem or s3), registry.storage.root-dir (filesystem), registry.storage.s3.* (see S3Settings; read
  * only when the driver is s3), registry.database.* (see DatabaseConfig),
  * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
- * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.gc.* (see GcSettings).
+ * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.gc.* (see GcSettings),
+ * registry.retention.interval (see PolicySettings).
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
                              DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
-                             S3Settings s3, WebhookSettings webhooks, GcSettings gc) {
+                             S3Settings s3, WebhookSettings webhooks, GcSettings gc, PolicySettings policies) {
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
@@ -40,6 +42,7 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 c.longValue("registry.events.outbox-poll-ms", 250),
                 driver.equals("s3") ? S3Settings.from(c) : null,
                 WebhookSettings.from(c),
-                GcSettings.from(c));
+                GcSettings.from(c),
+                PolicySettings.from(c));
     }
 }

@@ -8,6 +8,9 @@ import dev.berth.registry.gc.GarbageCollector;
 import dev.berth.registry.gc.GcRunner;
 import dev.berth.registry.gc.GcScheduler;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.policy.PolicyStore;
+import dev.berth.registry.policy.Retention;
+import dev.berth.registry.policy.RetentionScheduler;
 import dev.berth.registry.storage.BlobDriver;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.FilesystemDriver;
@@ -85,6 +88,11 @@ public final class RegistryService {
                                         service.deployments.add(id);
                                         return service;
                                     }))
+                            .compose(service -> !config.policies().scheduled() ? Future.succeededFuture(service)
+                                    : vertx.deployVerticle(retentionScheduler(metadata, config)).map(id -> {
+                                        service.deployments.add(id);
+                                        return service;
+                                    }))
                             .map(service -> {
                                 service.storage = driver;
                                 return service;
@@ -92,6 +100,11 @@ public final class RegistryService {
                             .recover(e -> pool.close().transform(ignored -> Future.failedFuture(e)));
                 })
                 .recover(e -> driver.close().transform(ignored -> Future.failedFuture(e))));
+    }
+
+    private static RetentionScheduler retentionScheduler(MetadataStore metadata, RegistryConfig config) {
+        PolicyStore store = new PolicyStore(metadata.pool());
+        return new RetentionScheduler(new Retention(metadata, store), store, config.policies().retentionInterval());
     }
 
     public int port() {

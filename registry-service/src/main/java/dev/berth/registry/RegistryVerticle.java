@@ -6,6 +6,7 @@ import dev.berth.registry.api.RegistryApi;
 import dev.berth.registry.gc.GcApi;
 import dev.berth.registry.gc.GcRunner;
 import dev.berth.registry.meta.MetadataStore;
+import dev.berth.registry.policy.PolicyApi;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.webhooks.WebhookApi;
 import io.vertx.core.Future;
@@ -51,6 +52,7 @@ final class RegistryVerticle extends VerticleBase {
         RegistryApi.mount(router, metadata, blobs);
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
         GcApi.mount(router, gc);
+        PolicyApi.mount(router, metadata);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)

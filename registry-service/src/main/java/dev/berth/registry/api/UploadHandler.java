@@ -6,6 +6,7 @@ import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.meta.Origin;
 import dev.berth.registry.meta.Upload;
+import dev.berth.registry.policy.NamespaceGuard;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.storage.CountingWriteStream;
 import io.vertx.core.Future;
@@ -205,8 +206,9 @@ final class UploadHandler {
                 throw new RegistryException(ErrorCode.DIGEST_INVALID,
                         "provided digest did not match uploaded content", expected.toString());
             }
-            return metadata.storeBlob(repository, expected.toString(), size, origin,
-                    () -> blobs.commitUpload(id, expected));
+            return NamespaceGuard.precheckBlob(metadata.pool(), repository, expected.toString(), size)
+                    .compose(v -> metadata.storeBlob(repository, expected.toString(), size, origin,
+                            () -> blobs.commitUpload(id, expected)));
         });
     }
 

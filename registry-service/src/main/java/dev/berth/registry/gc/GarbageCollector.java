@@ -1,14 +1,18 @@
 package dev.berth.registry.gc;
 
 import dev.berth.oci.Digest;
+import dev.berth.registry.policy.NamespaceGuard;
 import dev.berth.registry.storage.BlobStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -16,9 +20,10 @@ import java.util.function.Function;
  * each in batches of one transaction: untagged manifests (when enabled), blob links no manifest of
  * their repository references, blobs nothing links or references (their bytes first, then the row),
  * and abandoned uploads. Every batch locks its candidates ({@code for update skip locked}, so it never
- * waits for a push) and re-checks them in a later statement, which sees everything committed before
- * the locks were taken; pushes lock what they name the same way (see {@code MetadataStore}), so a
- * candidate is either deleted before a push looks for it (the push is refused) or kept.
+ * waits for a push's row) and re-checks them in a later statement, which sees everything committed
+ * before the locks were taken; pushes lock what they name the same way (see {@code MetadataStore}), so
+ * a candidate is either deleted before a push looks for it (the push is refused) or kept. Deleting
+ * links and manifests also lowers the namespaces' quota usage, under their locks.
  */
 public final class GarbageCollector {
 
@@ -103,46 +108,80 @@ public final class GarbageCollector {
     }
 
     private Future<Batch> manifestBatch(Key after) {
-        return pairBatch(after, "manifests m", "m", MANIFEST_UNUSED, "returning m.size",
-                (deleted, next) -> new Batch(new GcReport(deleted.rowCount(), sum(deleted, 0), 0, 0, 0, 0, 0), next));
+        return pairBatch(after, "manifests m", "m", MANIFEST_UNUSED, ", m.size",
+                (tx, row) -> NamespaceGuard.afterManifestDelete(tx, row.getString(0), row.getString(1), row.getLong(2)),
+                (deleted, next) -> new Batch(new GcReport(deleted.rowCount(), sum(deleted, 2), 0, 0, 0, 0, 0), next));
     }
 
     private Future<Batch> linkBatch(Key after) {
         return pairBatch(after, "repository_blobs l", "l", LINK_UNUSED, "",
+                (tx, row) -> NamespaceGuard.afterBlobUnlink(tx, row.getString(0), row.getString(1)),
                 (deleted, next) -> new Batch(new GcReport(0, 0, deleted.rowCount(), 0, 0, 0, 0), next));
     }
 
     /**
-     * One batch of a table keyed by (repository, digest): lock up to {@link #BATCH} rows meeting
-     * {@code unused} after {@code after}, then delete those that still meet it in a second statement,
-     * which sees every push that committed before the locks were taken.
+     * One batch of a table keyed by (repository, digest): pick up to {@link #BATCH} rows meeting
+     * {@code unused} after {@code after}; then, in one transaction, lock their namespaces (in name order,
+     * before any row, as every push does: see {@code NamespaceGuard}), lock the rows themselves
+     * ({@code skip locked}: a push holding one keeps it), delete those that still meet {@code unused}
+     * in a later statement, which sees every push that committed before the locks were taken, and take
+     * what went off the namespaces' usage.
      */
-    private Future<Batch> pairBatch(Key after, String table, String alias, String unused, String returning,
-                                    java.util.function.BiFunction<io.vertx.sqlclient.RowSet<Row>, Key, Batch> result) {
+    private Future<Batch> pairBatch(Key after, String table, String alias, String unused, String extraColumns,
+                                    BiFunction<SqlClient, Row, Future<Void>> usage,
+                                    BiFunction<RowSet<Row>, Key, Batch> result) {
         String a = alias + ".";
-        return pool.withTransaction(tx -> tx.preparedQuery("select " + a + "repository, " + a + "digest from " + table
-                        + " where (" + a + "repository, " + a + "digest) > ($2, $3) and " + unused
-                        + " order by " + a + "repository, " + a + "digest limit $4 for update of " + alias + " skip locked")
+        String key = a + "repository, " + a + "digest";
+        return pool.preparedQuery("select " + key + " from " + table + " where (" + key + ") > ($2, $3) and " + unused
+                        + " order by " + key + " limit $4")
                 .execute(Tuple.of(grace(), after.first(), after.second(), BATCH))
-                .compose(locked -> {
-                    if (locked.size() == 0) {
+                .compose(candidates -> {
+                    if (candidates.size() == 0) {
                         return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
                     }
                     List<String> repositories = new ArrayList<>();
                     List<String> digests = new ArrayList<>();
-                    for (Row row : locked) {
+                    for (Row row : candidates) {
                         repositories.add(row.getString(0));
                         digests.add(row.getString(1));
                     }
-                    Key next = locked.size() < BATCH ? null
+                    Key next = candidates.size() < BATCH ? null
                             : new Key(repositories.get(repositories.size() - 1), digests.get(digests.size() - 1));
-                    return tx.preparedQuery("delete from " + table + " using unnest($2::text[], $3::text[]) as c (repository, digest)"
-                                    + " where " + a + "repository = c.repository and " + a + "digest = c.digest and "
-                                    + unused + " " + returning)
-                            .execute(Tuple.tuple().addLong(grace()).addArrayOfString(repositories.toArray(new String[0]))
-                                    .addArrayOfString(digests.toArray(new String[0])))
-                            .map(deleted -> result.apply(deleted, next));
-                }));
+                    Tuple keys = Tuple.tuple().addLong(grace()).addArrayOfString(repositories.toArray(new String[0]))
+                            .addArrayOfString(digests.toArray(new String[0]));
+                    return pool.withTransaction(tx -> NamespaceGuard.lockNamespaces(tx, repositories)
+                            .compose(v -> tx.preparedQuery("select " + key + " from " + table
+                                            + " join unnest($2::text[], $3::text[]) as c (repository, digest)"
+                                            + " on " + a + "repository = c.repository and " + a + "digest = c.digest"
+                                            + " where " + unused + " for update of " + alias + " skip locked")
+                                    .execute(keys))
+                            .compose(locked -> {
+                                List<String> lockedRepositories = new ArrayList<>();
+                                List<String> lockedDigests = new ArrayList<>();
+                                for (Row row : locked) {
+                                    lockedRepositories.add(row.getString(0));
+                                    lockedDigests.add(row.getString(1));
+                                }
+                                return tx.preparedQuery("delete from " + table
+                                                + " using unnest($2::text[], $3::text[]) as c (repository, digest)"
+                                                + " where " + a + "repository = c.repository and " + a + "digest = c.digest and "
+                                                + unused + " returning " + key + extraColumns)
+                                        .execute(Tuple.tuple().addLong(grace())
+                                                .addArrayOfString(lockedRepositories.toArray(new String[0]))
+                                                .addArrayOfString(lockedDigests.toArray(new String[0])));
+                            })
+                            .compose(deleted -> eachInTurn(deleted, row -> usage.apply(tx, row))
+                                    .map(v -> result.apply(deleted, next))));
+                });
+    }
+
+    /** Runs {@code action} on each row, one after the other (statements of one transaction). */
+    private static Future<Void> eachInTurn(RowSet<Row> rows, Function<Row, Future<Void>> action) {
+        Future<Void> chain = Future.succeededFuture();
+        for (Row row : rows) {
+            chain = chain.compose(v -> action.apply(row));
+        }
+        return chain;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.berth.registry.meta;
 
+import dev.berth.registry.policy.NamespaceGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** Registry metadata in PostgreSQL: repositories, blob links, manifests, tags, referrers, uploads. */
 public final class MetadataStore {
@@ -69,7 +71,8 @@ public final class MetadataStore {
      * writes are never unknown to garbage collection, even after a crash), then, holding that row's
      * lock, {@code placeBytes} moves the bytes into place and the repository's link is written. The
      * collector deletes bytes only while holding the same lock, so it can never delete them between
-     * the move and the link.
+     * the move and the link. Fails with DENIED when the blob is new to the namespace and exceeds its
+     * quota; the bytes then stay unlinked until garbage collection takes them.
      */
     public Future<Void> storeBlob(String repository, String digest, long size, Origin origin,
                                   java.util.function.Supplier<Future<Void>> placeBytes) {
@@ -77,6 +80,7 @@ public final class MetadataStore {
                 .compose(pinned -> announced(pool.withTransaction(tx -> tx.preparedQuery(PIN_BLOB)
                         .execute(Tuple.of(digest, size))
                         .compose(locked -> placeBytes.get())
+                        .compose(v -> NamespaceGuard.beforeBlobLink(tx, repository, digest, size))
                         .compose(v -> createRepository(tx, repository, origin))
                         .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
                         .mapEmpty())));
@@ -85,14 +89,16 @@ public final class MetadataStore {
     /**
      * Links a blob that {@code from} links into {@code repository} (a cross-repository mount),
      * creating the repository if it is new; false when {@code from} does not link it (any more).
+     * Fails with DENIED when the blob is new to the target namespace and exceeds its quota.
      */
     public Future<Boolean> mountBlob(String from, String repository, String digest, Origin origin) {
         return announced(pool.withTransaction(tx -> tx.preparedQuery("""
-                        select 1 from repository_blobs l join blobs b on b.digest = l.digest
+                        select b.size from repository_blobs l join blobs b on b.digest = l.digest
                         where l.repository = $1 and l.digest = $2 for key share""")
                 .execute(Tuple.of(from, digest))
                 .compose(source -> source.size() == 0 ? Future.succeededFuture(false)
-                        : createRepository(tx, repository, origin)
+                        : NamespaceGuard.beforeBlobLink(tx, repository, digest, source.iterator().next().getLong(0))
+                                .compose(v -> createRepository(tx, repository, origin))
                                 .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
                                 .map(true))));
     }
@@ -105,8 +111,11 @@ public final class MetadataStore {
     }
 
     public Future<Boolean> unlinkBlob(String repository, String digest) {
-        return pool.preparedQuery("delete from repository_blobs where repository = $1 and digest = $2")
-                .execute(Tuple.of(repository, digest)).map(rows -> rows.rowCount() > 0);
+        return pool.withTransaction(tx -> NamespaceGuard.beforeBlobUnlink(tx, repository, digest)
+                .compose(v -> tx.preparedQuery("delete from repository_blobs where repository = $1 and digest = $2")
+                        .execute(Tuple.of(repository, digest)))
+                .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+                        : NamespaceGuard.afterBlobUnlink(tx, repository, digest).map(true)));
     }
 
     // ---- uploads
@@ -188,10 +197,13 @@ public final class MetadataStore {
     /**
      * Stores a manifest with its references and tags, and in the same transaction its events: the
      * repository's creation, and {@code image.pushed} when the push tags it (an untagged push, such as
-     * an index's children, is not announced).
+     * an index's children, is not announced). Fails with DENIED, writing nothing, when it would move an
+     * immutable tag or exceed the namespace's quota.
      */
     public Future<Void> putManifest(NewManifest m, Origin origin) {
-        return announced(pool.withTransaction(tx -> lockPresent(tx, "repository_blobs", m.repository(), m.blobReferences())
+        return announced(pool.withTransaction(tx -> NamespaceGuard.beforeManifestPut(tx, m.repository(), m.digest(),
+                        m.content().length, m.tags())
+                .compose(v -> lockPresent(tx, "repository_blobs", m.repository(), m.blobReferences()))
                 .compose(v -> lockPresent(tx, "manifests", m.repository(), m.manifestReferences()))
                 .compose(v -> createRepository(tx, m.repository(), origin))
                 .compose(v -> tx.preparedQuery("""
@@ -259,32 +271,57 @@ public final class MetadataStore {
                         .addArrayOfString(digests.stream().distinct().toArray(String[]::new)).addString(kind));
     }
 
-    /** Deletes a manifest and the tags on it, announcing {@code image.deleted}; false when absent. */
+    /**
+     * Deletes a manifest and the tags on it, announcing {@code image.deleted}; false when absent.
+     * DENIED when an immutable tag points at it.
+     */
     public Future<Boolean> deleteManifest(String repository, String digest, Origin origin) {
-        return announced(pool.withTransaction(tx -> tx
+        return deleteManifest(repository, digest, origin, tx -> Future.succeededFuture(true));
+    }
+
+    /**
+     * As {@link #deleteManifest(String, String, Origin)}, but only when {@code precondition}, asked inside
+     * the transaction once the namespace is locked, holds; false otherwise.
+     */
+    public Future<Boolean> deleteManifest(String repository, String digest, Origin origin,
+                                          Function<SqlClient, Future<Boolean>> precondition) {
+        return announced(pool.withTransaction(tx -> NamespaceGuard.beforeManifestDelete(tx, repository, digest)
+                .compose(v -> precondition.apply(tx))
+                .compose(go -> !go ? Future.succeededFuture(false) : tx
                 .preparedQuery("select name from tags where repository = $1 and digest = $2 order by name")
                 .execute(Tuple.of(repository, digest))
-                .compose(tags -> tx.preparedQuery("delete from manifests where repository = $1 and digest = $2 returning media_type")
+                .compose(tags -> tx.preparedQuery("delete from manifests where repository = $1 and digest = $2 returning media_type, size")
                         .execute(Tuple.of(repository, digest))
                         .compose(deleted -> {
                             if (deleted.rowCount() == 0) {
                                 return Future.succeededFuture(false);
                             }
+                            Row row = deleted.iterator().next();
                             JsonObject data = new JsonObject().put("digest", digest)
-                                    .put("mediaType", deleted.iterator().next().getString(0))
+                                    .put("mediaType", row.getString(0))
                                     .put("tags", new JsonArray(strings(tags)));
-                            return Outbox.add(tx, Outbox.IMAGE_DELETED, repository, data, origin).map(true);
-                        }))));
+                            return NamespaceGuard.afterManifestDelete(tx, repository, digest, row.getLong(1))
+                                    .compose(x -> Outbox.add(tx, Outbox.IMAGE_DELETED, repository, data, origin))
+                                    .map(true);
+                        })))));
     }
 
-    /** Removes a tag (the manifest stays), announcing {@code tag.deleted}; false when absent. */
+    /** Removes a tag (the manifest stays), announcing {@code tag.deleted}; false when absent; DENIED when immutable. */
     public Future<Boolean> deleteTag(String repository, String tag, Origin origin) {
-        return announced(pool.withTransaction(tx -> tx
+        return deleteTag(repository, tag, origin, tx -> Future.succeededFuture(true));
+    }
+
+    /** As {@link #deleteTag(String, String, Origin)}, but only when {@code precondition} holds (see deleteManifest). */
+    public Future<Boolean> deleteTag(String repository, String tag, Origin origin,
+                                     Function<SqlClient, Future<Boolean>> precondition) {
+        return announced(pool.withTransaction(tx -> NamespaceGuard.beforeTagDelete(tx, repository, tag)
+                .compose(v -> precondition.apply(tx))
+                .compose(go -> !go ? Future.succeededFuture(false) : tx
                 .preparedQuery("delete from tags where repository = $1 and name = $2 returning digest")
                 .execute(Tuple.of(repository, tag))
                 .compose(deleted -> deleted.rowCount() == 0 ? Future.succeededFuture(false)
                         : Outbox.add(tx, Outbox.TAG_DELETED, repository, new JsonObject().put("tag", tag)
-                                .put("digest", deleted.iterator().next().getString(0)), origin).map(true))));
+                                .put("digest", deleted.iterator().next().getString(0)), origin).map(true)))));
     }
 
     /** Up to {@code limit} tag names after {@code last} (exclusive; null = from the start), in byte order. */

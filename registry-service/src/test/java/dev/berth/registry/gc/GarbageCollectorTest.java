@@ -52,7 +52,7 @@ class GarbageCollectorTest {
 
     @BeforeEach
     void empty() throws Exception {
-        registry.sql("truncate repositories, blobs, uploads, gc_runs cascade");
+        registry.sql("truncate repositories, blobs, uploads, gc_runs, namespace_usage cascade");
         Path blobs = registry.storage().resolve("blobs");
         if (Files.exists(blobs)) {
             try (Stream<Path> all = Files.walk(blobs)) {
@@ -82,6 +82,26 @@ class GarbageCollectorTest {
         }
         assertThat(registry.getManifest("gc/app", "b")).isEqualTo(200);
         assertThat(registry.collect(false)).isEqualTo(GcReport.EMPTY);
+    }
+
+    @Test
+    void whatCollectionDeletesLeavesTheNamespaceQuotaUsage() throws Exception {
+        byte[] a = registry.pushImage("gc/app", "a", configA, List.of(shared, onlyA));
+        byte[] b = registry.pushImage("gc/app", "b", configB, List.of(shared, onlyB));
+        registry.send("DELETE", "/v2/gc/app/manifests/" + Digest.sha256(a), null, null);
+        registry.ageEverything();
+
+        registry.collect(false);
+
+        long kept = shared.bytes().length + onlyB.bytes().length + configB.bytes().length + b.length;
+        assertThat(registry.count("select used_bytes from namespace_usage where namespace = 'gc'")).isEqualTo(kept);
+        assertThat(registry.count("""
+                select sum(size) from (
+                    select distinct l.digest, b.size from repository_blobs l join blobs b on b.digest = l.digest
+                    where split_part(l.repository, '/', 1) = 'gc'
+                    union all
+                    select distinct digest, size from manifests where split_part(repository, '/', 1) = 'gc') c"""))
+                .isEqualTo(kept);
     }
 
     @Test
