@@ -1,5 +1,6 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.protect.ProtectionConfig;
 import dev.berth.kit.Config;
 import java.net.URI;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.List;
  * @param healthCheckIntervalMs period of {@code GET <upstream>/ready} probes
  *                              ({@code gateway.health-check-interval-ms}, default 2000)
  * @param instances             event loops serving the port ({@code gateway.instances}, default: cores)
+ * @param protection            rate limits, TLS, body limits (see {@link ProtectionConfig})
  */
 public record GatewayConfig(String host, int port, List<String> upstreams, String externalUrl,
-                            int healthCheckIntervalMs, int instances) {
+                            int healthCheckIntervalMs, int instances, ProtectionConfig protection) {
 
   public static final String HOST = "gateway.host";
   public static final String PORT = "gateway.port";
@@ -53,6 +55,16 @@ public record GatewayConfig(String host, int port, List<String> upstreams, Strin
     if (instances <= 0) {
       instances = defaultInstances();
     }
+    protection = protection == null ? ProtectionConfig.DEFAULTS : protection;
+  }
+
+  public GatewayConfig(String host, int port, List<String> upstreams, String externalUrl, int healthCheckIntervalMs,
+                       int instances) {
+    this(host, port, upstreams, externalUrl, healthCheckIntervalMs, instances, ProtectionConfig.DEFAULTS);
+  }
+
+  public GatewayConfig withProtection(ProtectionConfig settings) {
+    return new GatewayConfig(host, port, upstreams, externalUrl, healthCheckIntervalMs, instances, settings);
   }
 
   /** The shape the rest of Berth builds by hand; one serving event loop per core. */
@@ -67,7 +79,8 @@ public record GatewayConfig(String host, int port, List<String> upstreams, Strin
         c.list(UPSTREAMS, List.of()),
         c.string(EXTERNAL_URL, null),
         c.integer(HEALTH_CHECK_INTERVAL_MS, 2000),
-        c.integer(INSTANCES, defaultInstances()));
+        c.integer(INSTANCES, defaultInstances()),
+        ProtectionConfig.from(c));
   }
 
   private static int defaultInstances() {
