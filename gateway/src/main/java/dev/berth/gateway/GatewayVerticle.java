@@ -1,10 +1,13 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditLog;
 import dev.berth.gateway.protect.ListenerCheck;
 import dev.berth.gateway.protect.Protection;
+import dev.berth.kit.Database;
 import dev.berth.kit.ServerPorts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,6 +29,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final UpstreamPool pool;
   private final Protection protection;
+  private Pool database;
+  private AuditLog audit = AuditLog.disabled();
   private volatile int actualPort = -1;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -52,6 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
           ListenerCheck.requireSafe(config.host(), config.protection());
           return null;
         })
+        .compose(v -> startDatabase())
         .compose(v -> pool.start(vertx, config.healthCheckIntervalMs()))
         .onSuccess(v -> protection.start(vertx))
         .compose(v -> {
@@ -69,11 +75,35 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool.stop().eventually(protection::stop);
+    // The servers (child deployments) are gone by now, so nothing records any more: flush, then close.
+    return pool.stop()
+        .eventually(protection::stop)
+        .eventually(audit::stop)
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close());
+  }
+
+  /** The audit log this gateway writes to (disabled without a database). */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** Migrates and opens the gateway's database when one is configured; the audit log writes there. */
+  private Future<Void> startDatabase() {
+    if (config.database() == null) {
+      LOG.info("gateway has no database ({}.*): audit log off", GatewayConfig.DATABASE);
+      return Future.succeededFuture();
+    }
+    return Database.migrate(vertx, config.database(), "classpath:db/gateway").map(v -> {
+      database = Database.pool(vertx, config.database());
+      if (config.audit().enabled()) {
+        audit = AuditLog.start(vertx, database, config.audit());
+      }
+      return null;
+    });
   }
 
   private Future<Integer> deployServer(int port) {
-    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection);
+    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit);
     return vertx.deployVerticle(server).map(id -> server.actualPort());
   }
 }

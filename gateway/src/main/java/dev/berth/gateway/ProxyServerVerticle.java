@@ -1,5 +1,8 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditApi;
+import dev.berth.gateway.audit.AuditLog;
+import dev.berth.gateway.audit.AuditRecorder;
 import dev.berth.gateway.protect.Protection;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
@@ -35,16 +38,18 @@ final class ProxyServerVerticle extends VerticleBase {
   private final UpstreamPool pool;
   private final int port;
   private final Protection protection;
+  private final AuditLog audit;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
-  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection) {
+  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit) {
     this.config = config;
     this.pool = pool;
     this.port = port;
     this.protection = protection;
+    this.audit = audit;
   }
 
   @Override
@@ -72,7 +77,12 @@ final class ProxyServerVerticle extends VerticleBase {
     // identity limit needs the Caller, so the authentication handler goes between the two.
     router.routeWithRegex(PROXIED).handler(protection.ipRateLimit());
     // TODO(auth): the authentication handler goes here (it sets Caller on the context).
-    router.routeWithRegex(PROXIED).handler(protection.identityRateLimit()).handler(protection.bodyLimit());
+    router.routeWithRegex(PROXIED).handler(protection.identityRateLimit())
+        // Audit (dev.berth.gateway.audit) before the body limit, so a refused push is recorded with its 413.
+        .handler(new AuditRecorder(audit, protection.clients()))
+        .handler(protection.bodyLimit());
+    // TODO(auth): only administrators may read the audit log: replace ANYONE with that check on Caller.
+    router.get("/api/v1/audit").handler(new AuditApi(audit, AuditApi.ANYONE));
     router.route("/v2").handler(this::proxy);
     router.route("/v2/*").handler(this::proxy);
     router.route("/api/v1/*").handler(this::proxy);
