@@ -22,7 +22,8 @@ public final class EarlyReply {
     /** Sends the error in the path's envelope; drains and closes when a body is still coming. */
     public static void send(Vertx vertx, HttpServerRequest req, int status, String registryCode, String apiCode,
                             String message) {
-        if (req.isEnded()) {
+        if (req.isEnded() || !announcesBody(req)) {
+            // Nothing (more) to read: the connection can stay open for the client's next request.
             ProxyErrors.send(req, status, registryCode, apiCode, message);
             return;
         }
@@ -42,5 +43,10 @@ public final class EarlyReply {
                 req.connection().close();
             }
         });
+    }
+
+    private static boolean announcesBody(HttpServerRequest req) {
+        String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null ? !"0".equals(length.trim()) : req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 }
