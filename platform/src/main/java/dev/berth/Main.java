@@ -37,13 +37,32 @@ public final class Main {
         int port = 5000;
         @Option(names = "--config", description = "YAML config file; BERTH_* env vars override it.")
         Path config;
+        @Option(names = "--tls-cert", description = "PEM certificate chain: serve the gateway over TLS (with --tls-key).")
+        Path tlsCert;
+        @Option(names = "--tls-key", description = "PEM private key (PKCS#8, RSA or EC) of --tls-cert.")
+        Path tlsKey;
+        @Option(names = "--allow-plain-http",
+                description = "Serve plain HTTP on a non-loopback --host (e.g. behind a TLS-terminating proxy).")
+        boolean allowPlainHttp;
 
         @Override
         public Integer call() throws Exception {
             PlatformOptions options = new PlatformOptions(dataDir, host, port, 1);
-            return serve(vertx -> Platform.start(vertx, options, Config.load(config)).map(p -> {
+            Config settings = Config.load(config);
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+            }
+            if (tlsCert != null) {
+                settings = settings.with("gateway.tls.cert-file", tlsCert.toAbsolutePath().toString())
+                        .with("gateway.tls.key-file", tlsKey.toAbsolutePath().toString());
+            }
+            if (allowPlainHttp) {
+                settings = settings.with("gateway.allow-plain-http", true);
+            }
+            Config platformConfig = settings;
+            return serve(vertx -> Platform.start(vertx, options, platformConfig).map(p -> {
                 String addr = p.gatewayAddress();
-                System.out.println("Berth is listening on http://" + addr + "  (data: " + dataDir.toAbsolutePath() + ")");
+                System.out.println("Berth is listening on " + p.gatewayUrl() + "  (data: " + dataDir.toAbsolutePath() + ")");
                 System.out.println("Try:  docker tag busybox " + addr + "/library/busybox:latest && docker push "
                         + addr + "/library/busybox:latest");
                 System.out.flush();
@@ -78,7 +97,8 @@ public final class Main {
             return serve(vertx -> {
                 GatewayVerticle gateway = new GatewayVerticle(gc);
                 return vertx.deployVerticle(gateway).map(id -> {
-                    System.out.println("gateway listening on http://" + gc.host() + ":" + gateway.actualPort());
+                    System.out.println("gateway listening on " + (gc.protection().tls() == null ? "http" : "https")
+                            + "://" + gc.host() + ":" + gateway.actualPort());
                     return (Stoppable) () -> vertx.undeploy(id);
                 });
             });

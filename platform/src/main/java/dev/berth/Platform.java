@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole platform in one JVM on embedded infrastructure: PostgreSQL from Maven binaries (data
  * under dataDir/postgres), a single-node Kafka broker (dataDir/kafka) for push events, the registry
- * on filesystem storage (dataDir/blobs), and the gateway in front of it. Everything survives a restart on the same data dir.
+ * on filesystem storage (dataDir/blobs), and the gateway in front of it (its audit log in database
+ * berth_gateway). Everything survives a restart on the same data dir.
  */
 public final class Platform {
 
     private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+    static final String GATEWAY_DATABASE = "berth_gateway";
 
     private final Vertx vertx;
     private final EmbeddedPostgresServer postgres;
@@ -33,9 +35,10 @@ public final class Platform {
     private final List<String> gatewayDeployments;
     private final String host;
     private final int gatewayPort;
+    private final boolean tls;
 
     private Platform(Vertx vertx, EmbeddedPostgresServer postgres, KafkaBroker kafka, List<RegistryService> registries,
-                     List<String> gatewayDeployments, String host, int gatewayPort) {
+                     List<String> gatewayDeployments, String host, int gatewayPort, boolean tls) {
         this.vertx = vertx;
         this.postgres = postgres;
         this.kafka = kafka;
@@ -43,6 +46,7 @@ public final class Platform {
         this.gatewayDeployments = gatewayDeployments;
         this.host = host;
         this.gatewayPort = gatewayPort;
+        this.tls = tls;
     }
 
     public static Future<Platform> start(Vertx vertx, PlatformOptions options) {
@@ -56,6 +60,8 @@ public final class Platform {
             Files.createDirectories(data);
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("postgres"), 0);
             pg.createDatabase("berth");
+            // The gateway's own database: its audit log (and, with authentication, users and tokens).
+            pg.createDatabase(GATEWAY_DATABASE);
             try {
                 return new Infrastructure(pg, KafkaBroker.start(data.resolve("kafka"), 0));
             } catch (IOException | RuntimeException e) {
@@ -81,7 +87,8 @@ public final class Platform {
                 chain = chain.compose(v -> RegistryService.start(vertx, registryConfig).map(registries::add));
             }
             return chain.compose(v -> startGateway(vertx, options, config, registries))
-                    .map(gw -> new Platform(vertx, pg, infra.kafka(), registries, gw.deployments, options.host(), gw.port))
+                    .map(gw -> new Platform(vertx, pg, infra.kafka(), registries, gw.deployments, options.host(), gw.port,
+                            gw.tls))
                     .onSuccess(p -> LOG.info("platform up: gateway on {}, data in {}", p.gatewayAddress(), data))
                     .recover(e -> {
                         Future<?> stops = Future.join(registries.stream().map(RegistryService::stop).toList());
@@ -93,7 +100,7 @@ public final class Platform {
         });
     }
 
-    private record Gateway(List<String> deployments, int port) {
+    private record Gateway(List<String> deployments, int port, boolean tls) {
     }
 
     private record Infrastructure(EmbeddedPostgresServer postgres, KafkaBroker kafka) {
@@ -112,10 +119,16 @@ public final class Platform {
         GatewayConfig base = GatewayConfig.from(config
                 .with("gateway.host", options.host())
                 .with("gateway.port", options.gatewayPort())
-                .with("gateway.upstreams", String.join(",", upstreams)));
+                .with("gateway.upstreams", String.join(",", upstreams))
+                .with("gateway.database.host", config.string("registry.database.host", "127.0.0.1"))
+                .with("gateway.database.port", config.integer("registry.database.port", 5432))
+                .with("gateway.database.name", GATEWAY_DATABASE)
+                .with("gateway.database.user", config.string("registry.database.user", "postgres"))
+                .with("gateway.database.password", config.string("registry.database.password", "")));
         // The gateway verticle serves its port on several event loops itself (gateway.instances).
         GatewayVerticle gateway = new GatewayVerticle(base);
-        return vertx.deployVerticle(gateway).map(id -> new Gateway(List.of(id), gateway.actualPort()));
+        return vertx.deployVerticle(gateway)
+                .map(id -> new Gateway(List.of(id), gateway.actualPort(), base.protection().tls() != null));
     }
 
     public int gatewayPort() {
@@ -134,6 +147,11 @@ public final class Platform {
 
     public String gatewayAddress() {
         return host + ":" + gatewayPort;
+    }
+
+    /** The gateway's base URL: https when it serves TLS. */
+    public String gatewayUrl() {
+        return (tls ? "https://" : "http://") + gatewayAddress();
     }
 
     /** Stops the gateway, then the registries, then PostgreSQL: nothing is cut off mid-write. */

@@ -1,6 +1,9 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditConfig;
+import dev.berth.gateway.protect.ProtectionConfig;
 import dev.berth.kit.Config;
+import dev.berth.kit.DatabaseConfig;
 import java.net.URI;
 import java.util.List;
 
@@ -17,9 +20,14 @@ import java.util.List;
  * @param healthCheckIntervalMs period of {@code GET <upstream>/ready} probes
  *                              ({@code gateway.health-check-interval-ms}, default 2000)
  * @param instances             event loops serving the port ({@code gateway.instances}, default: cores)
+ * @param protection            rate limits, TLS, body limits (see {@link ProtectionConfig})
+ * @param database              the gateway's own PostgreSQL ({@code gateway.database.host|port|name|user|password});
+ *                              null when neither {@code gateway.database.host} nor {@code .name} is set
+ * @param audit                 audit log settings (see {@link AuditConfig}); the log needs {@code database}
  */
 public record GatewayConfig(String host, int port, List<String> upstreams, String externalUrl,
-                            int healthCheckIntervalMs, int instances) {
+                            int healthCheckIntervalMs, int instances, ProtectionConfig protection,
+                            DatabaseConfig database, AuditConfig audit) {
 
   public static final String HOST = "gateway.host";
   public static final String PORT = "gateway.port";
@@ -27,6 +35,7 @@ public record GatewayConfig(String host, int port, List<String> upstreams, Strin
   public static final String EXTERNAL_URL = "gateway.external-url";
   public static final String HEALTH_CHECK_INTERVAL_MS = "gateway.health-check-interval-ms";
   public static final String INSTANCES = "gateway.instances";
+  public static final String DATABASE = "gateway.database";
 
   public GatewayConfig {
     if (host == null || host.isBlank()) {
@@ -53,6 +62,23 @@ public record GatewayConfig(String host, int port, List<String> upstreams, Strin
     if (instances <= 0) {
       instances = defaultInstances();
     }
+    protection = protection == null ? ProtectionConfig.DEFAULTS : protection;
+    audit = audit == null ? AuditConfig.DEFAULTS : audit;
+  }
+
+  public GatewayConfig(String host, int port, List<String> upstreams, String externalUrl, int healthCheckIntervalMs,
+                       int instances) {
+    this(host, port, upstreams, externalUrl, healthCheckIntervalMs, instances, ProtectionConfig.DEFAULTS, null, null);
+  }
+
+  public GatewayConfig withProtection(ProtectionConfig settings) {
+    return new GatewayConfig(host, port, upstreams, externalUrl, healthCheckIntervalMs, instances, settings,
+        database, audit);
+  }
+
+  public GatewayConfig withDatabase(DatabaseConfig db, AuditConfig auditSettings) {
+    return new GatewayConfig(host, port, upstreams, externalUrl, healthCheckIntervalMs, instances, protection,
+        db, auditSettings);
   }
 
   /** The shape the rest of Berth builds by hand; one serving event loop per core. */
@@ -67,7 +93,10 @@ public record GatewayConfig(String host, int port, List<String> upstreams, Strin
         c.list(UPSTREAMS, List.of()),
         c.string(EXTERNAL_URL, null),
         c.integer(HEALTH_CHECK_INTERVAL_MS, 2000),
-        c.integer(INSTANCES, defaultInstances()));
+        c.integer(INSTANCES, defaultInstances()),
+        ProtectionConfig.from(c),
+        c.has(DATABASE + ".host") || c.has(DATABASE + ".name") ? DatabaseConfig.from(c, DATABASE) : null,
+        AuditConfig.from(c));
   }
 
   private static int defaultInstances() {

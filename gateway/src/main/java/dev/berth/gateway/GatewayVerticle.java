@@ -1,8 +1,13 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditLog;
+import dev.berth.gateway.protect.ListenerCheck;
+import dev.berth.gateway.protect.Protection;
+import dev.berth.kit.Database;
 import dev.berth.kit.ServerPorts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,11 +28,15 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final UpstreamPool pool;
+  private final Protection protection;
+  private Pool database;
+  private AuditLog audit = AuditLog.disabled();
   private volatile int actualPort = -1;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
     this.pool = new UpstreamPool(config.upstreams());
+    this.protection = new Protection(config.protection());
   }
 
   /** The bound port, useful when the configured one was 0; -1 before start completes. */
@@ -43,7 +52,14 @@ public final class GatewayVerticle extends VerticleBase {
     // Vert.x shares a listening socket between servers asking for the same port; a random port
     // is shared only when asked for as a negative number, unique per gateway in this Vert.x.
     int listenPort = ServerPorts.shareable(config.port());
-    return pool.start(vertx, config.healthCheckIntervalMs())
+    // Resolving a host name may block on DNS.
+    return vertx.executeBlocking(() -> {
+          ListenerCheck.requireSafe(config.host(), config.protection());
+          return null;
+        })
+        .compose(v -> startDatabase())
+        .compose(v -> pool.start(vertx, config.healthCheckIntervalMs()))
+        .onSuccess(v -> protection.start(vertx))
         .compose(v -> {
           List<Future<Integer>> servers = new ArrayList<>();
           for (int i = 0; i < config.instances(); i++) {
@@ -52,17 +68,42 @@ public final class GatewayVerticle extends VerticleBase {
           return Future.all(servers).map(all -> all.<Integer>resultAt(0));
         })
         .onSuccess(port -> actualPort = port)
-        .onSuccess(v -> LOG.info("gateway listening on {}:{} ({} event loops) for upstreams {}",
-            config.host(), actualPort, config.instances(), config.upstreams()));
+        .onSuccess(v -> LOG.info("gateway listening on {}://{}:{} ({} event loops) for upstreams {}",
+            config.protection().tls() == null ? "http" : "https", config.host(), actualPort, config.instances(),
+            config.upstreams()));
   }
 
   @Override
   public Future<?> stop() {
-    return pool.stop();
+    // The servers (child deployments) are gone by now, so nothing records any more: flush, then close.
+    return pool.stop()
+        .eventually(protection::stop)
+        .eventually(audit::stop)
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close());
+  }
+
+  /** The audit log this gateway writes to (disabled without a database). */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** Migrates and opens the gateway's database when one is configured; the audit log writes there. */
+  private Future<Void> startDatabase() {
+    if (config.database() == null) {
+      LOG.info("gateway has no database ({}.*): audit log off", GatewayConfig.DATABASE);
+      return Future.succeededFuture();
+    }
+    return Database.migrate(vertx, config.database(), "classpath:db/gateway").map(v -> {
+      database = Database.pool(vertx, config.database());
+      if (config.audit().enabled()) {
+        audit = AuditLog.start(vertx, database, config.audit());
+      }
+      return null;
+    });
   }
 
   private Future<Integer> deployServer(int port) {
-    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port);
+    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit);
     return vertx.deployVerticle(server).map(id -> server.actualPort());
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.protect.BodyTooLarge;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
+import io.vertx.core.streams.ReadStream;
 import java.net.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +41,9 @@ final class ProxyExchange {
   private boolean relayingResponse;
   private boolean done;
 
-  ProxyExchange(HttpServerRequest req, HttpClient client, UpstreamPool pool, String externalBase,
-                String requestId) {
+  /** {@code body} is {@code req} itself or a view of it enforcing a size limit ({@link BodyTooLarge}). */
+  ProxyExchange(HttpServerRequest req, ReadStream<Buffer> body, HttpClient client, UpstreamPool pool,
+                String externalBase, String requestId) {
     this.req = req;
     this.resp = req.response();
     this.client = client;
@@ -48,7 +51,7 @@ final class ProxyExchange {
     this.externalBase = externalBase;
     this.requestId = requestId;
     this.expectContinue = "100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT));
-    this.bodyPipe = hasBody(req) ? req.pipe().endOnFailure(false) : null;
+    this.bodyPipe = hasBody(req) ? body.pipe().endOnFailure(false) : null;
   }
 
   void start() {
@@ -102,7 +105,13 @@ final class ProxyExchange {
       if (expectContinue) {
         resp.writeContinue();
       }
-      bodyPipe.to(creq).onFailure(e -> creq.reset(0, e));
+      bodyPipe.to(creq).onFailure(e -> {
+        if (e instanceof BodyTooLarge tooLarge) {
+          // Answer first: the reset below fails the upstream response, which must not become a 502.
+          fail(413, tooLarge.registryCode(), tooLarge.apiCode(), tooLarge.getMessage());
+        }
+        creq.reset(0, e);
+      });
     });
   }
 
@@ -172,6 +181,10 @@ final class ProxyExchange {
 
   /** Answers with an error when nothing has been relayed yet; a request body still coming is discarded. */
   private void fail(int status, String code, String message) {
+    fail(status, code, code.toLowerCase(java.util.Locale.ROOT), message);
+  }
+
+  private void fail(int status, String registryCode, String apiCode, String message) {
     done = true;
     if (bodyPipe != null) {
       // close() unhooks the pipe and resumes the request so its remaining bytes are read and dropped;
@@ -185,7 +198,7 @@ final class ProxyExchange {
       resp.reset();
       return;
     }
-    ProxyErrors.send(req, status, code, message);
+    ProxyErrors.send(req, status, registryCode, apiCode, message);
   }
 
   private String externalBase(HttpServerRequest request) {

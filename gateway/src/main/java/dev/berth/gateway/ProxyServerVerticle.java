@@ -1,5 +1,9 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditApi;
+import dev.berth.gateway.audit.AuditLog;
+import dev.berth.gateway.audit.AuditRecorder;
+import dev.berth.gateway.protect.Protection;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import io.vertx.core.Future;
@@ -27,19 +31,25 @@ final class ProxyServerVerticle extends VerticleBase {
   private static final int MAX_CHUNK = 64 * 1024;
   /** Per upstream and event loop; long blob transfers each hold one while manifests keep flowing. */
   private static final int UPSTREAM_POOL_SIZE = 256;
+  /** What the proxy serves (/v2, /v2/*, /api/v1/*) as one route, so its handlers run once per request. */
+  private static final String PROXIED = "^/(v2(/.*)?|api/v1/.*)$";
 
   private final GatewayConfig config;
   private final UpstreamPool pool;
   private final int port;
+  private final Protection protection;
+  private final AuditLog audit;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
-  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port) {
+  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit) {
     this.config = config;
     this.pool = pool;
     this.port = port;
+    this.protection = protection;
+    this.audit = audit;
   }
 
   @Override
@@ -63,11 +73,21 @@ final class ProxyServerVerticle extends VerticleBase {
         ? Future.succeededFuture()
         : Future.failedFuture("no registry upstream is ready"));
     OpsRoutes.mount(router, readiness);
+    // Protection (dev.berth.gateway.protect): the IP limit may run before authentication; the
+    // identity limit needs the Caller, so the authentication handler goes between the two.
+    router.routeWithRegex(PROXIED).handler(protection.ipRateLimit());
+    // TODO(auth): the authentication handler goes here (it sets Caller on the context).
+    router.routeWithRegex(PROXIED).handler(protection.identityRateLimit())
+        // Audit (dev.berth.gateway.audit) before the body limit, so a refused push is recorded with its 413.
+        .handler(new AuditRecorder(audit, protection.clients()))
+        .handler(protection.bodyLimit());
+    // TODO(auth): only administrators may read the audit log: replace ANYONE with that check on Caller.
+    router.get("/api/v1/audit").handler(new AuditApi(audit, AuditApi.ANYONE));
     router.route("/v2").handler(this::proxy);
     router.route("/v2/*").handler(this::proxy);
     router.route("/api/v1/*").handler(this::proxy);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = vertx.createHttpServer(protection.applyTls(new HttpServerOptions()
         .setHost(config.host())
         .setPort(port)
         // Registry clients speak HTTP/1.1 to a plain-text registry; h2c upgrades would only
@@ -77,7 +97,7 @@ final class ProxyServerVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setMaxInitialLineLength(MAX_INITIAL_LINE)
         .setMaxHeaderSize(MAX_HEADERS)
-        .setMaxChunkSize(MAX_CHUNK));
+        .setMaxChunkSize(MAX_CHUNK)));
     return server.requestHandler(router).listen();
   }
 
@@ -99,6 +119,7 @@ final class ProxyServerVerticle extends VerticleBase {
     if (requestId == null) {
       requestId = RequestLog.ensureRequestId(ctx.request());
     }
-    new ProxyExchange(ctx.request(), client, pool, config.externalUrl(), requestId).start();
+    new ProxyExchange(ctx.request(), protection.bodyLimits().stream(vertx, ctx.request()), client, pool,
+        config.externalUrl(), requestId).start();
   }
 }

@@ -99,7 +99,8 @@ final class FakeRegistry {
           ? "/v2/test/blobs/uploads/u1?_state=abc%3D"
           : url() + "/v2/test/blobs/uploads/u1?_state=abc%3D";
       resp.setStatusCode(202).putHeader("Location", location).putHeader("Content-Length", "0").end();
-    } else if (path.contains("/blobs/uploads/")) {
+    } else if (path.contains("/blobs/uploads/") || path.contains("/manifests/") && req.method() == HttpMethod.PUT
+        || path.startsWith("/api/v1/") && req.method() != HttpMethod.GET) {
       // PATCH or PUT: answer once the whole body has been read and hashed.
       body.whenComplete((b, e) -> vertx.runOnContext(v -> {
         if (b != null && !b.aborted() && !resp.closed()) {
