@@ -1,0 +1,604 @@
+package dev.berth.agent.image;
+
+import dev.berth.agent.rootfs.FileTrees;
+import dev.berth.oci.ContentMismatchException;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.ImageConfig;
+import dev.berth.oci.InvalidManifestException;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.client.Credentials;
+import dev.berth.oci.client.ImageReference;
+import dev.berth.oci.client.RegistryClient;
+import dev.berth.oci.client.RegistryException;
+import dev.berth.oci.client.ResolvedImage;
+import dev.berth.oci.layer.LayerLimits;
+import dev.berth.oci.layer.LayerUnpacker;
+import dev.berth.oci.layer.UnsafeLayerException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The node's content-addressed image store under {@code <state>/images}:
+ * <pre>
+ *   blobs/&lt;alg&gt;/&lt;hex&gt;    layers, configs and manifests, each stored once whatever shares it
+ *   rootfs/&lt;alg&gt;/&lt;hex&gt;   each image unpacked once (named by its manifest digest); never written after
+ *   meta/&lt;alg&gt;-&lt;hex&gt;.json one record per image (named by its digest): references, layers, sizes, pull time
+ *   tmp/                   unpacks in progress, renamed into rootfs/ only when every layer applied
+ * </pre>
+ * A failed pull leaves no record, no rootfs and none of the blobs it downloaded.
+ * <p>
+ * Blocking (network, disk): call it from worker threads. Thread-safe; one instance per state dir.
+ */
+public final class ImageStore {
+
+    /** Configs and manifests are read into memory; larger ones are refused (the registry client caps them too). */
+    static final int MAX_SMALL_BLOB = RegistryClient.MAX_INLINE_BLOB_BYTES;
+    private static final long PROGRESS_STEP = 1 << 20;
+
+    /**
+     * Settings of a store.
+     *
+     * @param insecureRegistries {@code host:port} spoken to in plain HTTP besides loopback ones
+     * @param layerLimits        caps on each layer's entries and uncompressed bytes
+     * @param imagesInUse        manifest digests (or image digests) that containers use, asked on every
+     *                           {@link #remove} and {@link #gc}; must not call back into the store
+     */
+    public record Options(Set<String> insecureRegistries, LayerLimits layerLimits, Supplier<Set<String>> imagesInUse) {
+        public static final Options DEFAULT = new Options(Set.of(), LayerLimits.DEFAULT, Set::of);
+
+        public Options {
+            insecureRegistries = Set.copyOf(insecureRegistries);
+        }
+    }
+
+    private final Path tmp;
+    private final Path rootfsDir;
+    private final BlobFiles blobs;
+    private final ImageRecords records;
+    private final LayerUnpacker unpacker;
+    private final Options options;
+    private final RegistryClient anonymous;
+    /** Guards {@link #images}, {@link #pins} and every deletion. */
+    private final Object metaLock = new Object();
+    private final Map<String, StoredImage> images = new HashMap<>();
+    /** Blobs and rootfs trees held by pulls in progress and by bundles being made: gc and remove keep them. */
+    private final Map<String, Integer> pins = new HashMap<>();
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    /** One lock per stripe of digests, so the same blob is never downloaded or unpacked twice at once. */
+    private final Object[] contentLocks = new Object[64];
+    private final AtomicLong downloads = new AtomicLong();
+
+    private ImageStore(Path root, Options options) {
+        this.tmp = root.resolve("tmp");
+        this.rootfsDir = root.resolve("rootfs");
+        this.blobs = new BlobFiles(root.resolve("blobs"));
+        this.records = new ImageRecords(root.resolve("meta"));
+        this.unpacker = new LayerUnpacker(options.layerLimits());
+        this.options = options;
+        this.anonymous = client(null, null);
+        for (int i = 0; i < contentLocks.length; i++) {
+            contentLocks[i] = new Object();
+        }
+    }
+
+    /** Opens (creating if needed) the store under {@code <stateDir>/images} and drops what a crash left half-done. */
+    public static ImageStore open(Path stateDir, Options options) throws IOException {
+        Path root = stateDir.resolve("images");
+        for (String dir : List.of("blobs", "rootfs", "meta", "tmp")) {
+            Files.createDirectories(root.resolve(dir));
+        }
+        ImageStore store = new ImageStore(root, options);
+        FileTrees.delete(store.tmp);
+        Files.createDirectories(store.tmp);
+        store.blobs.cleanPartials();
+        store.records.cleanTemps();
+        for (StoredImage image : store.records.loadAll()) {
+            store.images.put(image.digest(), image);
+        }
+        return store;
+    }
+
+    /**
+     * Pulls an image unless the store has it already (the registry is still asked what the reference
+     * points at). Concurrent pulls of the same reference with the same user run once; later callers
+     * wait for the first and get its result, and its events from when they joined.
+     *
+     * @param credentials for the reference's registry, or null for anonymous
+     * @param listener    progress, called on a pulling thread
+     */
+    public StoredImage pull(String reference, Credentials credentials, Consumer<PullEvent> listener)
+            throws ImageStoreException {
+        ImageReference ref = parseReference(reference);
+        String key = ref + "\n" + (credentials == null ? "" : credentials.username());
+        InFlight mine = new InFlight();
+        mine.listeners.add(listener);
+        InFlight running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            running.listeners.add(listener);
+            return running.await();
+        }
+        try {
+            StoredImage image = pullNow(ref, credentials, mine::emit);
+            mine.result.complete(image);
+            return image;
+        } catch (ImageStoreException | RuntimeException e) {
+            mine.result.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    /** Every image, oldest pull first. */
+    public List<StoredImage> list() {
+        synchronized (metaLock) {
+            List<StoredImage> out = new ArrayList<>(images.values());
+            out.sort(Comparator.comparing(StoredImage::pulledAt).thenComparing(StoredImage::digest));
+            return out;
+        }
+    }
+
+    /** The image a reference or a digest (image or manifest digest) names. */
+    public Optional<StoredImage> get(String referenceOrDigest) throws ImageStoreException {
+        synchronized (metaLock) {
+            return find(referenceOrDigest);
+        }
+    }
+
+    /** The unpacked, read-only base rootfs of an image. */
+    public Path rootfs(StoredImage image) {
+        Digest d = Digest.parse(image.manifestDigest());
+        return rootfsDir.resolve(d.algorithm()).resolve(d.hex());
+    }
+
+    /** The image configuration blob as pulled. */
+    public byte[] config(StoredImage image) throws IOException {
+        return blobs.read(image.configDigest(), MAX_SMALL_BLOB);
+    }
+
+    /** Pulls running now (joined callers not counted). */
+    public int pullsInProgress() {
+        return inFlight.size();
+    }
+
+    /** How many blobs this store has downloaded since it was opened (layers, not configs or manifests). */
+    public long downloads() {
+        return downloads.get();
+    }
+
+    /**
+     * Holds an image against {@link #remove} and {@link #gc} while a bundle is made from it; close the
+     * lease when the container's own in-use entry covers it (or on failure).
+     */
+    public Lease lease(String referenceOrDigest) throws ImageStoreException {
+        synchronized (metaLock) {
+            StoredImage image = find(referenceOrDigest).orElseThrow(() -> notFound(referenceOrDigest));
+            pin(List.of(image.manifestDigest()));
+            return new Lease(image, rootfs(image));
+        }
+    }
+
+    /** An image held by {@link #lease}. */
+    public final class Lease implements AutoCloseable {
+        private final StoredImage image;
+        private final Path rootfs;
+        private boolean closed;
+
+        private Lease(StoredImage image, Path rootfs) {
+            this.image = image;
+            this.rootfs = rootfs;
+        }
+
+        public StoredImage image() {
+            return image;
+        }
+
+        public Path rootfs() {
+            return rootfs;
+        }
+
+        @Override
+        public void close() {
+            synchronized (metaLock) {
+                if (!closed) {
+                    closed = true;
+                    unpin(List.of(image.manifestDigest()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes a reference; the image itself goes when its last reference does, or at once when named
+     * by digest. Space is freed by {@link #gc()}.
+     *
+     * @param force remove even while a container uses the image (its unpacked tree stays until unused)
+     * @return the image as it was
+     * @throws ImageStoreException {@code IMAGE_NOT_FOUND}, or {@code IMAGE_IN_USE} without force
+     */
+    public StoredImage remove(String referenceOrDigest, boolean force) throws ImageStoreException {
+        synchronized (metaLock) {
+            StoredImage image = find(referenceOrDigest).orElseThrow(() -> notFound(referenceOrDigest));
+            try {
+                if (!isDigest(referenceOrDigest) && image.references().size() > 1) {
+                    String ref = parseReference(referenceOrDigest).toString();
+                    List<String> rest = new ArrayList<>(image.references());
+                    rest.remove(ref);
+                    StoredImage untagged = image.withReferences(rest);
+                    records.save(untagged);
+                    images.put(untagged.digest(), untagged);
+                    return image;
+                }
+                if (!force && inUse(image)) {
+                    throw new ImageStoreException("IMAGE_IN_USE", "image " + referenceOrDigest + " ("
+                            + image.digest() + ") is used by a container; remove the container first or force");
+                }
+                records.delete(image.digest());
+                images.remove(image.digest());
+                return image;
+            } catch (IOException e) {
+                throw new ImageStoreException("STORE_ERROR", "cannot update the image store: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Deletes blobs and unpacked trees that no image, no container and no pull in progress needs. */
+    public GcResult gc() throws IOException {
+        synchronized (metaLock) {
+            Set<String> keepBlobs = new HashSet<>(pins.keySet());
+            Set<String> keepRootfs = new HashSet<>(pins.keySet());
+            keepRootfs.addAll(options.imagesInUse().get());
+            for (StoredImage image : images.values()) {
+                keepRootfs.add(image.manifestDigest());
+                keepBlobs.add(image.manifestDigest());
+                keepBlobs.add(image.configDigest());
+                image.layers().forEach(l -> keepBlobs.add(l.digest()));
+            }
+            List<String> freedBlobs = new ArrayList<>();
+            List<String> freedTrees = new ArrayList<>();
+            long bytes = 0;
+            for (String digest : blobs.all()) {
+                if (!keepBlobs.contains(digest)) {
+                    Path path = blobs.path(digest);
+                    bytes += Files.size(path);
+                    Files.delete(path);
+                    freedBlobs.add(digest);
+                }
+            }
+            try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(rootfsDir, Files::isDirectory)) {
+                for (Path algorithm : algorithms) {
+                    try (DirectoryStream<Path> trees = Files.newDirectoryStream(algorithm)) {
+                        for (Path tree : trees) {
+                            String digest = algorithm.getFileName() + ":" + tree.getFileName();
+                            if (!keepRootfs.contains(digest)) {
+                                bytes += FileTrees.size(tree);
+                                FileTrees.delete(tree);
+                                freedTrees.add(digest);
+                            }
+                        }
+                    }
+                }
+            }
+            return new GcResult(freedBlobs, freedTrees, bytes);
+        }
+    }
+
+    private StoredImage pullNow(ImageReference ref, Credentials credentials, Consumer<PullEvent> events)
+            throws ImageStoreException {
+        RegistryClient client = credentials == null ? anonymous : client(ref.registry(), credentials);
+        ResolvedImage resolved;
+        Manifest manifest;
+        ImageConfig config;
+        byte[] configBytes;
+        try {
+            resolved = client.resolve(ref);
+            manifest = resolved.manifest().manifest();
+            if (manifest.config() == null || manifest.layers() == null) {
+                throw new ImageStoreException("INVALID_IMAGE", ref + " is not a runnable image (no config or layers)");
+            }
+            String digest = resolved.digest().toString();
+            synchronized (metaLock) {
+                StoredImage known = images.get(digest);
+                if (known != null && Files.isDirectory(rootfs(known))) {
+                    return commit(known, ref);
+                }
+            }
+            configBytes = client.fetchBlobBytes(ref, manifest.config());
+            config = ImageConfig.parse(configBytes);
+        } catch (RegistryException e) {
+            throw new ImageStoreException(e.status() == 404 ? "IMAGE_NOT_FOUND" : "PULL_FAILED",
+                    "cannot pull " + ref + ": " + e.getMessage(), e);
+        } catch (ContentMismatchException e) {
+            throw new ImageStoreException("INVALID_IMAGE", "cannot pull " + ref + ": " + e.getMessage(), e);
+        } catch (InvalidManifestException | IllegalArgumentException e) {
+            throw new ImageStoreException("INVALID_IMAGE", ref + " is not a valid image: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e);
+        }
+        checkConfig(ref, manifest, config, client);
+        List<Descriptor> layers = manifest.layers();
+        long total = layers.stream().mapToLong(Descriptor::size).sum();
+        events.accept(new PullEvent(PullEvent.Kind.RESOLVED, resolved.digest().toString(), total, total));
+
+        String manifestDigest = resolved.manifest().digest().toString();
+        String configDigest = manifest.config().digest().toString();
+        List<String> held = new ArrayList<>();
+        held.add(manifestDigest);
+        held.add(configDigest);
+        layers.forEach(l -> held.add(l.digest().toString()));
+        List<String> fresh = new ArrayList<>();
+        synchronized (metaLock) {
+            pin(held);
+        }
+        try {
+            for (Descriptor layer : layers) {
+                fetchLayer(client, ref, layer, events, fresh);
+            }
+            if (blobs.write(configDigest, configBytes)) {
+                fresh.add(configDigest);
+            }
+            if (blobs.write(manifestDigest, resolved.manifest().bytes())) {
+                fresh.add(manifestDigest);
+            }
+            long unpacked = unpackOnce(manifestDigest, layers, config.diffIds(), events);
+            List<StoredImage.Layer> layerRecords = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                Descriptor l = layers.get(i);
+                layerRecords.add(new StoredImage.Layer(l.digest().toString(), l.mediaType(), l.size(),
+                        config.diffIds().get(i).toString()));
+            }
+            StoredImage image = new StoredImage(resolved.digest().toString(), manifestDigest, configDigest, List.of(),
+                    layerRecords, total + configBytes.length, unpacked, Instant.now());
+            synchronized (metaLock) {
+                return commit(image, ref);
+            }
+        } catch (UnsafeLayerException e) {
+            throw discard(fresh, new ImageStoreException("INVALID_LAYER",
+                    "cannot pull " + ref + ": a layer is unsafe: " + e.getMessage(), e));
+        } catch (ContentMismatchException e) {
+            throw discard(fresh, new ImageStoreException("INVALID_LAYER", "cannot pull " + ref + ": " + e.getMessage(), e));
+        } catch (RegistryException e) {
+            throw discard(fresh, new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e));
+        } catch (IllegalArgumentException e) {
+            throw discard(fresh, new ImageStoreException("INVALID_IMAGE", ref + " is not a valid image: " + e.getMessage(), e));
+        } catch (IOException e) {
+            throw discard(fresh, new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw discard(fresh, e);
+        } finally {
+            synchronized (metaLock) {
+                unpin(held);
+            }
+        }
+    }
+
+    private void checkConfig(ImageReference ref, Manifest manifest, ImageConfig config, RegistryClient client)
+            throws ImageStoreException {
+        if (config.diffIds().size() != manifest.layers().size()) {
+            throw new ImageStoreException("INVALID_IMAGE", ref + ": the config lists " + config.diffIds().size()
+                    + " diff_ids for " + manifest.layers().size() + " layers");
+        }
+        var platform = client.platform();
+        if ((config.os() != null && !config.os().equals(platform.os()))
+                || (config.architecture() != null && !config.architecture().equals(platform.architecture()))) {
+            throw new ImageStoreException("INVALID_IMAGE", ref + " is for " + config.os() + "/" + config.architecture()
+                    + ", this node runs " + platform.os() + "/" + platform.architecture());
+        }
+    }
+
+    private void fetchLayer(RegistryClient client, ImageReference ref, Descriptor layer, Consumer<PullEvent> events,
+                            List<String> fresh) throws IOException {
+        String digest = layer.digest().toString();
+        synchronized (lockFor(digest)) {
+            if (blobs.exists(digest)) {
+                events.accept(new PullEvent(PullEvent.Kind.ALREADY_PRESENT, digest, layer.size(), layer.size()));
+                return;
+            }
+            downloads.incrementAndGet();
+            long[] reported = {0};
+            client.fetchBlob(ref, layer, blobs.prepare(digest), done -> {
+                if (done - reported[0] >= PROGRESS_STEP || done == layer.size()) {
+                    reported[0] = done;
+                    events.accept(new PullEvent(PullEvent.Kind.DOWNLOADING, digest, done, layer.size()));
+                }
+            });
+            fresh.add(digest);
+            events.accept(new PullEvent(PullEvent.Kind.VERIFIED, digest, layer.size(), layer.size()));
+        }
+    }
+
+    /** Unpacks into tmp/ and renames into rootfs/ once every layer applied; returns the uncompressed bytes. */
+    private long unpackOnce(String manifestDigest, List<Descriptor> layers, List<Digest> diffIds,
+                            Consumer<PullEvent> events) throws IOException {
+        Digest d = Digest.parse(manifestDigest);
+        Path target = rootfsDir.resolve(d.algorithm()).resolve(d.hex());
+        synchronized (lockFor(manifestDigest)) {
+            if (Files.isDirectory(target)) {
+                synchronized (metaLock) {
+                    for (StoredImage other : images.values()) {
+                        if (other.manifestDigest().equals(manifestDigest)) {
+                            return other.unpackedSize();
+                        }
+                    }
+                }
+                return FileTrees.size(target);
+            }
+            Path work = tmp.resolve("unpack-" + UUID.randomUUID());
+            Files.createDirectories(work);
+            try {
+                long bytes = 0;
+                for (int i = 0; i < layers.size(); i++) {
+                    Descriptor layer = layers.get(i);
+                    String digest = layer.digest().toString();
+                    bytes += unpacker.unpack(blobs.path(digest), layer.mediaType(), work, diffIds.get(i))
+                            .uncompressedBytes();
+                    events.accept(new PullEvent(PullEvent.Kind.UNPACKED, digest, layer.size(), layer.size()));
+                }
+                Files.createDirectories(target.getParent());
+                Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+                return bytes;
+            } finally {
+                FileTrees.delete(work);
+            }
+        }
+    }
+
+    /** Records the image under the reference, taking the reference away from any image that had it. Holds metaLock. */
+    private StoredImage commit(StoredImage image, ImageReference ref) throws ImageStoreException {
+        String name = ref.toString();
+        try {
+            for (StoredImage other : List.copyOf(images.values())) {
+                if (!other.digest().equals(image.digest()) && other.references().contains(name)) {
+                    List<String> rest = new ArrayList<>(other.references());
+                    rest.remove(name);
+                    StoredImage untagged = other.withReferences(rest);
+                    records.save(untagged);
+                    images.put(untagged.digest(), untagged);
+                }
+            }
+            StoredImage known = images.get(image.digest());
+            Set<String> refs = new LinkedHashSet<>(known == null ? List.of() : known.references());
+            refs.add(name);
+            StoredImage updated = (known == null ? image : known).withReferences(List.copyOf(refs));
+            records.save(updated);
+            images.put(updated.digest(), updated);
+            return updated;
+        } catch (IOException e) {
+            throw new ImageStoreException("STORE_ERROR", "cannot record image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** After a failed pull: deletes the blobs it downloaded unless an image or another pull needs them. */
+    private <E extends Exception> E discard(List<String> fresh, E failure) {
+        synchronized (metaLock) {
+            Set<String> needed = new HashSet<>();
+            for (StoredImage image : images.values()) {
+                needed.add(image.manifestDigest());
+                needed.add(image.configDigest());
+                image.layers().forEach(l -> needed.add(l.digest()));
+            }
+            for (String digest : fresh) {
+                if (!needed.contains(digest) && pins.getOrDefault(digest, 0) <= 1) {
+                    try {
+                        Files.deleteIfExists(blobs.path(digest));
+                    } catch (IOException e) {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+        }
+        return failure;
+    }
+
+    private Optional<StoredImage> find(String referenceOrDigest) throws ImageStoreException {
+        if (isDigest(referenceOrDigest)) {
+            String digest;
+            try {
+                digest = Digest.parse(referenceOrDigest).toString();
+            } catch (IllegalArgumentException e) {
+                throw new ImageStoreException("INVALID_REFERENCE", "invalid digest " + referenceOrDigest);
+            }
+            StoredImage direct = images.get(digest);
+            if (direct != null) {
+                return Optional.of(direct);
+            }
+            return images.values().stream().filter(i -> i.manifestDigest().equals(digest))
+                    .min(Comparator.comparing(StoredImage::digest));
+        }
+        String name = parseReference(referenceOrDigest).toString();
+        return images.values().stream().filter(i -> i.references().contains(name)).findFirst();
+    }
+
+    private boolean inUse(StoredImage image) {
+        Set<String> used = options.imagesInUse().get();
+        return used.contains(image.manifestDigest()) || used.contains(image.digest())
+                || pins.containsKey(image.manifestDigest());
+    }
+
+    private void pin(List<String> digests) {
+        digests.forEach(d -> pins.merge(d, 1, Integer::sum));
+    }
+
+    private void unpin(List<String> digests) {
+        digests.forEach(d -> pins.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1));
+    }
+
+    private Object lockFor(String digest) {
+        return contentLocks[Math.floorMod(digest.hashCode(), contentLocks.length)];
+    }
+
+    private static boolean isDigest(String text) {
+        return text != null && text.matches("[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
+    }
+
+    private static ImageReference parseReference(String reference) throws ImageStoreException {
+        try {
+            return ImageReference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            throw new ImageStoreException("INVALID_REFERENCE", e.getMessage());
+        }
+    }
+
+    private static ImageStoreException notFound(String what) {
+        return new ImageStoreException("IMAGE_NOT_FOUND", "no image " + what + " in the store");
+    }
+
+    private RegistryClient client(String registry, Credentials credentials) {
+        RegistryClient.Builder builder = RegistryClient.builder()
+                .userAgent("berth-node-agent")
+                .plainHttp(r -> options.insecureRegistries().contains(r) || ImageReference.parse(r + "/x:y").isLoopback());
+        if (credentials != null) {
+            builder.credentials(registry, credentials);
+        }
+        return builder.build();
+    }
+
+    /** A pull in progress that later callers of the same reference wait for. */
+    private static final class InFlight {
+        final CompletableFuture<StoredImage> result = new CompletableFuture<>();
+        final List<Consumer<PullEvent>> listeners = new CopyOnWriteArrayList<>();
+
+        void emit(PullEvent event) {
+            for (Consumer<PullEvent> listener : listeners) {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) {
+                    // A broken listener (a client that went away) must not fail the pull for everyone.
+                }
+            }
+        }
+
+        StoredImage await() throws ImageStoreException {
+            try {
+                return result.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof ImageStoreException failure) {
+                    throw new ImageStoreException(failure.code(), failure.getMessage(), failure);
+                }
+                throw e;
+            }
+        }
+    }
+}
