@@ -45,7 +45,7 @@ public final class ContainerRootfs {
         }
         try {
             Files.createDirectories(rootfs);
-            HostCommands.runOk(List.of("cp", "-a", "--", base + "/.", rootfs.toString()));
+            FileTrees.copyContents(base, rootfs);
             return RootfsMode.COPY;
         } catch (IOException e) {
             FileTrees.delete(rootfs);

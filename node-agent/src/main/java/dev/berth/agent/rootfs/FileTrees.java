@@ -46,6 +46,14 @@ public final class FileTrees {
         });
     }
 
+    /**
+     * Copies what is inside {@code from} into the existing directory {@code to} with {@code cp -a}: modes,
+     * ownership, symlinks (not followed), hardlinks, device nodes and, where the filesystem has them, xattrs.
+     */
+    public static void copyContents(Path from, Path to) throws IOException {
+        HostCommands.runOk(java.util.List.of("cp", "-a", "--", from + "/.", to.toString()));
+    }
+
     /** Bytes of the regular files in a tree (hardlinked files counted once per link), symlinks not followed. */
     public static long size(Path path) throws IOException {
         long[] total = {0};
