@@ -15,7 +15,7 @@ import dev.berth.agent.spec.Hooks;
 import dev.berth.agent.spec.Resources;
 import dev.berth.agent.spec.VolumeMount;
 import dev.berth.agent.testing.RuntimeSchema;
-import dev.berth.agent.testing.TestImages;
+import dev.berth.infra.TestImages;
 import dev.berth.infra.DistributionServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

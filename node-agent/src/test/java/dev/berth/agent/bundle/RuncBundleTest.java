@@ -7,7 +7,7 @@ import dev.berth.agent.rootfs.ContainerRootfs;
 import dev.berth.agent.rootfs.RootfsMode;
 import dev.berth.agent.spec.ContainerSpec;
 import dev.berth.agent.spec.Resources;
-import dev.berth.agent.testing.TestImages;
+import dev.berth.infra.TestImages;
 import dev.berth.infra.DistributionServer;
 import dev.berth.infra.HostCommand;
 import dev.berth.infra.HostTools;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.agent.testing.HandMadeLayout;
 import dev.berth.agent.testing.Tars;
-import dev.berth.agent.testing.TestImages;
+import dev.berth.infra.TestImages;
 import dev.berth.infra.DistributionServer;
 import dev.berth.oci.Digest;
 import dev.berth.oci.layer.LayerLimits;

@@ -3,7 +3,7 @@ package dev.berth.agent.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.agent.testing.TestImages;
+import dev.berth.infra.TestImages;
 import dev.berth.infra.DistributionServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

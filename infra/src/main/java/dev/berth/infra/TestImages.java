@@ -1,7 +1,5 @@
-package dev.berth.agent.testing;
+package dev.berth.infra;
 
-import dev.berth.infra.HostCommand;
-import dev.berth.infra.HostTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Real images for the agent's tests: rootfs trees around the host's static busybox, packed into OCI
+ * Real images for tests that run them: rootfs trees around the host's static busybox, packed into OCI
  * layouts by umoci and pushed by skopeo, so the store is never graded on content it built itself.
  */
 public final class TestImages {
