@@ -1,26 +1,15 @@
 package dev.berth.agent.image;
 
 import dev.berth.agent.rootfs.FileTrees;
-import dev.berth.oci.ContentMismatchException;
-import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
-import dev.berth.oci.ImageConfig;
-import dev.berth.oci.InvalidManifestException;
-import dev.berth.oci.Manifest;
 import dev.berth.oci.client.Credentials;
 import dev.berth.oci.client.ImageReference;
 import dev.berth.oci.client.RegistryClient;
-import dev.berth.oci.client.RegistryException;
-import dev.berth.oci.client.ResolvedImage;
 import dev.berth.oci.layer.LayerLimits;
-import dev.berth.oci.layer.LayerUnpacker;
-import dev.berth.oci.layer.UnsafeLayerException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,13 +18,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -55,7 +40,6 @@ public final class ImageStore {
 
     /** Configs and manifests are read into memory; larger ones are refused (the registry client caps them too). */
     static final int MAX_SMALL_BLOB = RegistryClient.MAX_INLINE_BLOB_BYTES;
-    private static final long PROGRESS_STEP = 1 << 20;
 
     /**
      * Settings of a store.
@@ -77,30 +61,22 @@ public final class ImageStore {
     private final Path rootfsDir;
     private final BlobFiles blobs;
     private final ImageRecords records;
-    private final LayerUnpacker unpacker;
     private final Options options;
-    private final RegistryClient anonymous;
+    private final ImagePuller puller;
     /** Guards {@link #images}, {@link #pins} and every deletion. */
     private final Object metaLock = new Object();
     private final Map<String, StoredImage> images = new HashMap<>();
     /** Blobs and rootfs trees held by pulls in progress and by bundles being made: gc and remove keep them. */
     private final Map<String, Integer> pins = new HashMap<>();
-    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
-    /** One lock per stripe of digests, so the same blob is never downloaded or unpacked twice at once. */
-    private final Object[] contentLocks = new Object[64];
-    private final AtomicLong downloads = new AtomicLong();
+    private final Map<String, InFlightPull> inFlight = new ConcurrentHashMap<>();
 
     private ImageStore(Path root, Options options) {
         this.tmp = root.resolve("tmp");
         this.rootfsDir = root.resolve("rootfs");
         this.blobs = new BlobFiles(root.resolve("blobs"));
         this.records = new ImageRecords(root.resolve("meta"));
-        this.unpacker = new LayerUnpacker(options.layerLimits());
         this.options = options;
-        this.anonymous = client(null, null);
-        for (int i = 0; i < contentLocks.length; i++) {
-            contentLocks[i] = new Object();
-        }
+        this.puller = new ImagePuller(this, blobs, rootfsDir, tmp, options.layerLimits(), options.insecureRegistries());
     }
 
     /** Opens (creating if needed) the store under {@code <stateDir>/images} and drops what a crash left half-done. */
@@ -132,15 +108,15 @@ public final class ImageStore {
             throws ImageStoreException {
         ImageReference ref = parseReference(reference);
         String key = ref + "\n" + (credentials == null ? "" : credentials.username());
-        InFlight mine = new InFlight();
+        InFlightPull mine = new InFlightPull();
         mine.listeners.add(listener);
-        InFlight running = inFlight.putIfAbsent(key, mine);
+        InFlightPull running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             running.listeners.add(listener);
             return running.await();
         }
         try {
-            StoredImage image = pullNow(ref, credentials, mine::emit);
+            StoredImage image = puller.pull(ref, credentials, mine::emit);
             mine.result.complete(image);
             return image;
         } catch (ImageStoreException | RuntimeException e) {
@@ -185,7 +161,7 @@ public final class ImageStore {
 
     /** How many blobs this store has downloaded since it was opened (layers, not configs or manifests). */
     public long downloads() {
-        return downloads.get();
+        return puller.downloads();
     }
 
     /**
@@ -305,168 +281,30 @@ public final class ImageStore {
         }
     }
 
-    private StoredImage pullNow(ImageReference ref, Credentials credentials, Consumer<PullEvent> events)
-            throws ImageStoreException {
-        RegistryClient client = credentials == null ? anonymous : client(ref.registry(), credentials);
-        ResolvedImage resolved;
-        Manifest manifest;
-        ImageConfig config;
-        byte[] configBytes;
-        try {
-            resolved = client.resolve(ref);
-            manifest = resolved.manifest().manifest();
-            if (manifest.config() == null || manifest.layers() == null) {
-                throw new ImageStoreException("INVALID_IMAGE", ref + " is not a runnable image (no config or layers)");
-            }
-            String digest = resolved.digest().toString();
-            synchronized (metaLock) {
-                StoredImage known = images.get(digest);
-                if (known != null && Files.isDirectory(rootfs(known))) {
-                    return commit(known, ref);
-                }
-            }
-            configBytes = client.fetchBlobBytes(ref, manifest.config());
-            config = ImageConfig.parse(configBytes);
-        } catch (RegistryException e) {
-            throw new ImageStoreException(e.status() == 404 ? "IMAGE_NOT_FOUND" : "PULL_FAILED",
-                    "cannot pull " + ref + ": " + e.getMessage(), e);
-        } catch (ContentMismatchException e) {
-            throw new ImageStoreException("INVALID_IMAGE", "cannot pull " + ref + ": " + e.getMessage(), e);
-        } catch (InvalidManifestException | IllegalArgumentException e) {
-            throw new ImageStoreException("INVALID_IMAGE", ref + " is not a valid image: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e);
-        }
-        checkConfig(ref, manifest, config, client);
-        List<Descriptor> layers = manifest.layers();
-        long total = layers.stream().mapToLong(Descriptor::size).sum();
-        events.accept(new PullEvent(PullEvent.Kind.RESOLVED, resolved.digest().toString(), total, total));
-
-        String manifestDigest = resolved.manifest().digest().toString();
-        String configDigest = manifest.config().digest().toString();
-        List<String> held = new ArrayList<>();
-        held.add(manifestDigest);
-        held.add(configDigest);
-        layers.forEach(l -> held.add(l.digest().toString()));
-        List<String> fresh = new ArrayList<>();
+    /** The image with that digest if its tree is unpacked: a pull of it needs no download. */
+    Optional<StoredImage> knownWithTree(String digest) {
         synchronized (metaLock) {
-            pin(held);
-        }
-        try {
-            for (Descriptor layer : layers) {
-                fetchLayer(client, ref, layer, events, fresh);
-            }
-            if (blobs.write(configDigest, configBytes)) {
-                fresh.add(configDigest);
-            }
-            if (blobs.write(manifestDigest, resolved.manifest().bytes())) {
-                fresh.add(manifestDigest);
-            }
-            long unpacked = unpackOnce(manifestDigest, layers, config.diffIds(), events);
-            List<StoredImage.Layer> layerRecords = new ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                Descriptor l = layers.get(i);
-                layerRecords.add(new StoredImage.Layer(l.digest().toString(), l.mediaType(), l.size(),
-                        config.diffIds().get(i).toString()));
-            }
-            StoredImage image = new StoredImage(resolved.digest().toString(), manifestDigest, configDigest, List.of(),
-                    layerRecords, total + configBytes.length, unpacked, Instant.now());
-            synchronized (metaLock) {
-                return commit(image, ref);
-            }
-        } catch (UnsafeLayerException e) {
-            throw discard(fresh, new ImageStoreException("INVALID_LAYER",
-                    "cannot pull " + ref + ": a layer is unsafe: " + e.getMessage(), e));
-        } catch (ContentMismatchException e) {
-            throw discard(fresh, new ImageStoreException("INVALID_LAYER", "cannot pull " + ref + ": " + e.getMessage(), e));
-        } catch (RegistryException e) {
-            throw discard(fresh, new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e));
-        } catch (IllegalArgumentException e) {
-            throw discard(fresh, new ImageStoreException("INVALID_IMAGE", ref + " is not a valid image: " + e.getMessage(), e));
-        } catch (IOException e) {
-            throw discard(fresh, new ImageStoreException("PULL_FAILED", "cannot pull " + ref + ": " + e.getMessage(), e));
-        } catch (RuntimeException e) {
-            throw discard(fresh, e);
-        } finally {
-            synchronized (metaLock) {
-                unpin(held);
-            }
+            StoredImage known = images.get(digest);
+            return known != null && Files.isDirectory(rootfs(known)) ? Optional.of(known) : Optional.empty();
         }
     }
 
-    private void checkConfig(ImageReference ref, Manifest manifest, ImageConfig config, RegistryClient client)
-            throws ImageStoreException {
-        if (config.diffIds().size() != manifest.layers().size()) {
-            throw new ImageStoreException("INVALID_IMAGE", ref + ": the config lists " + config.diffIds().size()
-                    + " diff_ids for " + manifest.layers().size() + " layers");
-        }
-        var platform = client.platform();
-        if ((config.os() != null && !config.os().equals(platform.os()))
-                || (config.architecture() != null && !config.architecture().equals(platform.architecture()))) {
-            throw new ImageStoreException("INVALID_IMAGE", ref + " is for " + config.os() + "/" + config.architecture()
-                    + ", this node runs " + platform.os() + "/" + platform.architecture());
+    /** The recorded uncompressed size of a manifest's tree, if an image has it. */
+    OptionalLong unpackedSize(String manifestDigest) {
+        synchronized (metaLock) {
+            return images.values().stream().filter(i -> i.manifestDigest().equals(manifestDigest))
+                    .mapToLong(StoredImage::unpackedSize).findFirst();
         }
     }
 
-    private void fetchLayer(RegistryClient client, ImageReference ref, Descriptor layer, Consumer<PullEvent> events,
-                            List<String> fresh) throws IOException {
-        String digest = layer.digest().toString();
-        synchronized (lockFor(digest)) {
-            if (blobs.exists(digest)) {
-                events.accept(new PullEvent(PullEvent.Kind.ALREADY_PRESENT, digest, layer.size(), layer.size()));
-                return;
-            }
-            downloads.incrementAndGet();
-            long[] reported = {0};
-            client.fetchBlob(ref, layer, blobs.prepare(digest), done -> {
-                if (done - reported[0] >= PROGRESS_STEP || done == layer.size()) {
-                    reported[0] = done;
-                    events.accept(new PullEvent(PullEvent.Kind.DOWNLOADING, digest, done, layer.size()));
-                }
-            });
-            fresh.add(digest);
-            events.accept(new PullEvent(PullEvent.Kind.VERIFIED, digest, layer.size(), layer.size()));
+    /** Records the image under the reference, taking the reference away from any image that had it. */
+    StoredImage commit(StoredImage image, ImageReference ref) throws ImageStoreException {
+        synchronized (metaLock) {
+            return commitLocked(image, ref);
         }
     }
 
-    /** Unpacks into tmp/ and renames into rootfs/ once every layer applied; returns the uncompressed bytes. */
-    private long unpackOnce(String manifestDigest, List<Descriptor> layers, List<Digest> diffIds,
-                            Consumer<PullEvent> events) throws IOException {
-        Digest d = Digest.parse(manifestDigest);
-        Path target = rootfsDir.resolve(d.algorithm()).resolve(d.hex());
-        synchronized (lockFor(manifestDigest)) {
-            if (Files.isDirectory(target)) {
-                synchronized (metaLock) {
-                    for (StoredImage other : images.values()) {
-                        if (other.manifestDigest().equals(manifestDigest)) {
-                            return other.unpackedSize();
-                        }
-                    }
-                }
-                return FileTrees.size(target);
-            }
-            Path work = tmp.resolve("unpack-" + UUID.randomUUID());
-            Files.createDirectories(work);
-            try {
-                long bytes = 0;
-                for (int i = 0; i < layers.size(); i++) {
-                    Descriptor layer = layers.get(i);
-                    String digest = layer.digest().toString();
-                    bytes += unpacker.unpack(blobs.path(digest), layer.mediaType(), work, diffIds.get(i))
-                            .uncompressedBytes();
-                    events.accept(new PullEvent(PullEvent.Kind.UNPACKED, digest, layer.size(), layer.size()));
-                }
-                Files.createDirectories(target.getParent());
-                Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-                return bytes;
-            } finally {
-                FileTrees.delete(work);
-            }
-        }
-    }
-
-    /** Records the image under the reference, taking the reference away from any image that had it. Holds metaLock. */
-    private StoredImage commit(StoredImage image, ImageReference ref) throws ImageStoreException {
+    private StoredImage commitLocked(StoredImage image, ImageReference ref) throws ImageStoreException {
         String name = ref.toString();
         try {
             for (StoredImage other : List.copyOf(images.values())) {
@@ -491,7 +329,7 @@ public final class ImageStore {
     }
 
     /** After a failed pull: deletes the blobs it downloaded unless an image or another pull needs them. */
-    private <E extends Exception> E discard(List<String> fresh, E failure) {
+    <E extends Exception> E discard(List<String> fresh, E failure) {
         synchronized (metaLock) {
             Set<String> needed = new HashSet<>();
             for (StoredImage image : images.values()) {
@@ -537,16 +375,17 @@ public final class ImageStore {
                 || pins.containsKey(image.manifestDigest());
     }
 
-    private void pin(List<String> digests) {
-        digests.forEach(d -> pins.merge(d, 1, Integer::sum));
+    /** Holds blobs and trees against gc (and images against remove) until {@link #unpin}; counted. */
+    void pin(List<String> digests) {
+        synchronized (metaLock) {
+            digests.forEach(d -> pins.merge(d, 1, Integer::sum));
+        }
     }
 
-    private void unpin(List<String> digests) {
-        digests.forEach(d -> pins.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1));
-    }
-
-    private Object lockFor(String digest) {
-        return contentLocks[Math.floorMod(digest.hashCode(), contentLocks.length)];
+    void unpin(List<String> digests) {
+        synchronized (metaLock) {
+            digests.forEach(d -> pins.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1));
+        }
     }
 
     private static boolean isDigest(String text) {
@@ -565,40 +404,4 @@ public final class ImageStore {
         return new ImageStoreException("IMAGE_NOT_FOUND", "no image " + what + " in the store");
     }
 
-    private RegistryClient client(String registry, Credentials credentials) {
-        RegistryClient.Builder builder = RegistryClient.builder()
-                .userAgent("berth-node-agent")
-                .plainHttp(r -> options.insecureRegistries().contains(r) || ImageReference.parse(r + "/x:y").isLoopback());
-        if (credentials != null) {
-            builder.credentials(registry, credentials);
-        }
-        return builder.build();
-    }
-
-    /** A pull in progress that later callers of the same reference wait for. */
-    private static final class InFlight {
-        final CompletableFuture<StoredImage> result = new CompletableFuture<>();
-        final List<Consumer<PullEvent>> listeners = new CopyOnWriteArrayList<>();
-
-        void emit(PullEvent event) {
-            for (Consumer<PullEvent> listener : listeners) {
-                try {
-                    listener.accept(event);
-                } catch (RuntimeException e) {
-                    // A broken listener (a client that went away) must not fail the pull for everyone.
-                }
-            }
-        }
-
-        StoredImage await() throws ImageStoreException {
-            try {
-                return result.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof ImageStoreException failure) {
-                    throw new ImageStoreException(failure.code(), failure.getMessage(), failure);
-                }
-                throw e;
-            }
-        }
-    }
 }
