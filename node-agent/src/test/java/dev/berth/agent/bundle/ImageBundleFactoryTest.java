@@ -203,6 +203,15 @@ class ImageBundleFactoryTest {
     }
 
     @Test
+    void aNonEmptyBundleDirIsRefusedAndLeftAlone() throws Exception {
+        Path bundle = Files.createDirectories(tmp.resolve("bundles/taken"));
+        Files.writeString(bundle.resolve("keep.txt"), "mine");
+        assertThatThrownBy(() -> factory.create("taken", spec(null, null, null, null, null, null, null), bundle))
+                .isInstanceOfSatisfying(BundleException.class, e -> assertThat(e.code()).isEqualTo("BUNDLE_EXISTS"));
+        assertThat(bundle.resolve("keep.txt")).hasContent("mine");
+    }
+
+    @Test
     void anEntrypointOverrideDropsTheImageCmd() throws Exception {
         Path bundle = tmp.resolve("bundles/ep");
         factory.create("ep", new ContainerSpec("ep", image, List.of("/bin/echo"), null, null, null, null, null, null,
