@@ -37,18 +37,19 @@ public final class BundleExport {
     }
 
     public static PreparedBundle write(Request request, Consumer<PullEvent> progress) throws IOException, BundleException {
-        ImageStore store = ImageStore.open(request.stateDir(),
-                new ImageStore.Options(request.insecureRegistries(), LayerLimits.DEFAULT, Set::of));
-        try {
-            if (store.get(request.image()).isEmpty()) {
-                store.pull(request.image(), null, progress);
+        try (ImageStore store = ImageStore.open(request.stateDir(),
+                new ImageStore.Options(request.insecureRegistries(), LayerLimits.DEFAULT, Set::of))) {
+            try {
+                if (store.get(request.image()).isEmpty()) {
+                    store.pull(request.image(), null, progress);
+                }
+            } catch (ImageStoreException e) {
+                throw new BundleException(e.code(), e.getMessage(), e);
             }
-        } catch (ImageStoreException e) {
-            throw new BundleException(e.code(), e.getMessage(), e);
+            String id = UUID.randomUUID().toString().replace("-", "");
+            ContainerSpec spec = new ContainerSpec(null, request.image(), null, request.args(), request.env(), null,
+                    request.user(), null, null, null, null, null);
+            return new ImageBundleFactory(store, new ContainerRootfs(request.rootfs())).create(id, spec, request.out());
         }
-        String id = UUID.randomUUID().toString().replace("-", "");
-        ContainerSpec spec = new ContainerSpec(null, request.image(), null, request.args(), request.env(), null,
-                request.user(), null, null, null, null, null);
-        return new ImageBundleFactory(store, new ContainerRootfs(request.rootfs())).create(id, spec, request.out());
     }
 }

@@ -7,9 +7,13 @@ import dev.berth.oci.client.ImageReference;
 import dev.berth.oci.client.RegistryClient;
 import dev.berth.oci.layer.LayerLimits;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,7 +40,7 @@ import java.util.function.Supplier;
  * <p>
  * Blocking (network, disk): call it from worker threads. Thread-safe; one instance per state dir.
  */
-public final class ImageStore {
+public final class ImageStore implements AutoCloseable {
 
     /** Configs and manifests are read into memory; larger ones are refused (the registry client caps them too). */
     static final int MAX_SMALL_BLOB = RegistryClient.MAX_INLINE_BLOB_BYTES;
@@ -69,6 +73,8 @@ public final class ImageStore {
     /** Blobs and rootfs trees held by pulls in progress and by bundles being made: gc and remove keep them. */
     private final Map<String, Integer> pins = new HashMap<>();
     private final Map<String, InFlightPull> inFlight = new ConcurrentHashMap<>();
+    /** Held while open: two stores on one dir would wipe each other's tmp/ and race on records. */
+    private FileChannel lock;
 
     private ImageStore(Path root, Options options) {
         this.tmp = root.resolve("tmp");
@@ -85,7 +91,19 @@ public final class ImageStore {
         for (String dir : List.of("blobs", "rootfs", "meta", "tmp")) {
             Files.createDirectories(root.resolve(dir));
         }
+        FileChannel lockFile = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new IOException("the image store in " + root + " is open already (an agent or berth bundle runs on it)");
+        }
         ImageStore store = new ImageStore(root, options);
+        store.lock = lockFile;
         FileTrees.delete(store.tmp);
         Files.createDirectories(store.tmp);
         store.blobs.cleanPartials();
@@ -125,6 +143,12 @@ public final class ImageStore {
         } finally {
             inFlight.remove(key, mine);
         }
+    }
+
+    /** Releases the store's directory for another process; the store must not be used afterwards. */
+    @Override
+    public void close() throws IOException {
+        lock.close();
     }
 
     /** Every image, oldest pull first. */

@@ -106,7 +106,10 @@ class ImageStoreHostileLayerTest {
 
         assertThat(store.list()).isEmpty();
         assertThat(store.get(ref)).isEmpty();
-        assertThat(ImageStore.open(state, ImageStore.Options.DEFAULT).list()).isEmpty();
+        store.close();
+        try (ImageStore reopened = ImageStore.open(state, ImageStore.Options.DEFAULT)) {
+            assertThat(reopened.list()).isEmpty();
+        }
         for (String dir : List.of("blobs", "rootfs", "meta", "tmp")) {
             try (Stream<Path> left = Files.walk(state.resolve("images").resolve(dir))) {
                 assertThat(left.filter(p -> !Files.isDirectory(p))).as(dir).isEmpty();

@@ -83,6 +83,9 @@ class ImageStoreTest {
         assertThat(lastDownload.bytesDone()).isEqualTo(lastDownload.bytesTotal()).isEqualTo(image.layers().get(0).size());
         assertThat(new String(store.config(image))).contains("\"/bin/sh\"");
 
+        assertThatThrownBy(() -> open(Set.of())).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("open already");
+        store.close();
         ImageStore reopened = open(Set.of());
         assertThat(reopened.list()).containsExactly(image);
         assertThat(reopened.get(base)).contains(image);
