@@ -80,7 +80,7 @@ public final class ImageBundleFactory implements BundleFactory {
                 Files.write(temp, RuntimeConfigWriter.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(tree));
                 Files.move(temp, bundleDir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);
                 return new PreparedBundle(bundleDir, lease.image().manifestDigest(), stopSignal);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | BundleException | RuntimeException e) {
                 try {
                     destroy(containerId, bundleDir);
                 } catch (IOException cleanup) {
@@ -168,14 +168,21 @@ public final class ImageBundleFactory implements BundleFactory {
         return new ArrayList<>(byTarget.values());
     }
 
-    private static List<BindMount> makeVolumes(Path bundleDir, Path base, List<PlannedVolume> volumes) throws IOException {
+    private static List<BindMount> makeVolumes(Path bundleDir, Path base, List<PlannedVolume> volumes)
+            throws IOException, BundleException {
         List<BindMount> binds = new ArrayList<>();
         int n = 0;
         for (PlannedVolume volume : volumes) {
             String source = volume.source();
             if (source == null) {
                 Path dir = Files.createDirectories(bundleDir.resolve("volumes").resolve(String.valueOf(n++)));
-                Optional<Path> seed = RootfsFiles.resolve(base, volume.target(), true);
+                Optional<Path> seed;
+                try {
+                    seed = RootfsFiles.resolve(base, volume.target(), true);
+                } catch (IOException e) {
+                    throw new BundleException("INVALID_IMAGE", "cannot seed volume " + volume.target()
+                            + " from the image: " + e.getMessage(), e);
+                }
                 if (seed.isPresent() && Files.isDirectory(seed.get(), LinkOption.NOFOLLOW_LINKS)) {
                     FileTrees.copyContents(seed.get(), dir);
                 }

@@ -203,6 +203,27 @@ class ImageBundleFactoryTest {
     }
 
     @Test
+    void aFailureAfterTheOverlayIsMountedUnmountsAndRemovesTheBundle() throws Exception {
+        // The image's volume path is a symlink loop: seeding the volume fails after the rootfs is mounted.
+        Path layout = tmp.resolve("loop-layout");
+        Path rootfs = TestImages.busyboxRootfs(tmp.resolve("loop-rootfs"), Map.of());
+        Files.createSymbolicLink(rootfs.resolve("data"), Path.of("data"));
+        TestImages.umociImage(layout, "loop", rootfs, "--config.volume", "/data", "--config.cmd", "/bin/true");
+        String loop = registry.address() + "/bundles/loop:1";
+        TestImages.push(layout, "loop", loop);
+        ImageBundleFactory overlay = new ImageBundleFactory(store, new ContainerRootfs(RootfsMode.OVERLAY));
+        Path bundle = tmp.resolve("bundles/loop");
+
+        assertThatThrownBy(() -> overlay.create("loop", new ContainerSpec("loop", loop, null, null, null, null, null,
+                null, null, null, null, null), bundle))
+                .isInstanceOfSatisfying(BundleException.class, e -> assertThat(e.code()).isEqualTo("INVALID_IMAGE"))
+                .hasMessageContaining("/data");
+
+        assertThat(bundle).doesNotExist();
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(bundle.toString());
+    }
+
+    @Test
     void aNonEmptyBundleDirIsRefusedAndLeftAlone() throws Exception {
         Path bundle = Files.createDirectories(tmp.resolve("bundles/taken"));
         Files.writeString(bundle.resolve("keep.txt"), "mine");
