@@ -74,9 +74,9 @@ public final class TestImages {
         HostCommand.runOk("rm", "-rf", bundle.toString());
     }
 
-    /** {@code skopeo copy oci:LAYOUT:TAG docker://DEST} over plain HTTP. */
+    /** {@code skopeo copy --all oci:LAYOUT:TAG docker://DEST} over plain HTTP (an index with all its images). */
     public static void push(Path layout, String tag, String destination) {
-        HostCommand.runOk(HostTools.require("skopeo").toString(), "--insecure-policy", "copy",
+        HostCommand.runOk(HostTools.require("skopeo").toString(), "--insecure-policy", "copy", "--all",
                 "--dest-tls-verify=false", "oci:" + layout + ":" + tag, "docker://" + destination);
     }
 }

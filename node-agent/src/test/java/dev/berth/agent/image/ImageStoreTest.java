@@ -3,6 +3,8 @@ package dev.berth.agent.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.agent.testing.HandMadeLayout;
+import dev.berth.agent.testing.Tars;
 import dev.berth.infra.TestImages;
 import dev.berth.infra.DistributionServer;
 import java.nio.file.Files;
@@ -221,6 +223,28 @@ class ImageStoreTest {
         store.remove(base, false);
         assertThat(store.list()).hasSize(1);
         assertThat(store.list().get(0).references()).containsExactly(registry.address() + "/store/base@" + b.digest());
+    }
+
+    @Test
+    void aMultiPlatformImageIsKeptUnderItsIndexDigestWithThisNodesManifest() throws Exception {
+        HandMadeLayout layout = new HandMadeLayout(state.resolve("index-layout"));
+        Map<String, String> manifests = layout.index("multi", List.of("arm64", "amd64"),
+                List.of(new Tars().file("etc/motd", "multi").build()));
+        String ref = registry.address() + "/store/multi:1";
+        TestImages.push(layout.dir(), "multi", ref);
+        ImageStore store = open(Set.of());
+        List<PullEvent> events = new CopyOnWriteArrayList<>();
+
+        StoredImage image = store.pull(ref, null, events::add);
+
+        assertThat(image.manifestDigest()).isEqualTo(manifests.get("amd64"));
+        assertThat(image.digest()).isNotEqualTo(image.manifestDigest());
+        assertThat(events.get(0)).extracting(PullEvent::kind, PullEvent::layer)
+                .containsExactly(PullEvent.Kind.RESOLVED, image.digest());
+        assertThat(store.get(image.digest())).contains(image);
+        assertThat(store.get(manifests.get("amd64"))).contains(image);
+        assertThat(store.get(manifests.get("arm64"))).isEmpty();
+        assertThat(store.rootfs(image).resolve("etc/motd")).hasContent("multi");
     }
 
     @Test

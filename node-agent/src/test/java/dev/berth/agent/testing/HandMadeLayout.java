@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -38,7 +40,39 @@ public final class HandMadeLayout {
      * true ones; otherwise they are written as given.
      */
     public void image(String tag, List<byte[]> tars, List<String> diffIds) throws IOException {
-        ObjectNode config = JSON.createObjectNode().put("architecture", "amd64").put("os", "linux");
+        tag(tag, manifest("amd64", tars, diffIds));
+    }
+
+    /**
+     * Tags an image index over one image per architecture (each of the given layers) and returns the
+     * manifest digests by architecture.
+     */
+    public Map<String, String> index(String tag, List<String> architectures, List<byte[]> tars)
+            throws IOException {
+        Map<String, String> digests = new LinkedHashMap<>();
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2)
+                .put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode manifests = index.putArray("manifests");
+        for (String arch : architectures) {
+            ObjectNode entry = manifest(arch, tars, null);
+            entry.putObject("platform").put("architecture", arch).put("os", "linux");
+            manifests.add(entry);
+            digests.put(arch, entry.path("digest").asText());
+        }
+        tag(tag, descriptor(blob(JSON.writeValueAsBytes(index)), "application/vnd.oci.image.index.v1+json"));
+        return digests;
+    }
+
+    private void tag(String tag, ObjectNode entry) throws IOException {
+        entry.putObject("annotations").put("org.opencontainers.image.ref.name", tag);
+        tags.add(entry);
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        index.set("manifests", tags);
+        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(index));
+    }
+
+    private ObjectNode manifest(String arch, List<byte[]> tars, List<String> diffIds) throws IOException {
+        ObjectNode config = JSON.createObjectNode().put("architecture", arch).put("os", "linux");
         config.putObject("config").putArray("Cmd").add("/bin/sh");
         ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
         ArrayNode ids = rootfs.putArray("diff_ids");
@@ -51,12 +85,7 @@ public final class HandMadeLayout {
             layers.add(descriptor(blob(gzip(tar)), "application/vnd.oci.image.layer.v1.tar+gzip"));
         }
         manifest.set("config", descriptor(blob(JSON.writeValueAsBytes(config)), "application/vnd.oci.image.config.v1+json"));
-        ObjectNode entry = descriptor(blob(JSON.writeValueAsBytes(manifest)), "application/vnd.oci.image.manifest.v1+json");
-        entry.putObject("annotations").put("org.opencontainers.image.ref.name", tag);
-        tags.add(entry);
-        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
-        index.set("manifests", tags);
-        Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(index));
+        return descriptor(blob(JSON.writeValueAsBytes(manifest)), "application/vnd.oci.image.manifest.v1+json");
     }
 
     private record Blob(Digest digest, long size) {
