@@ -7,6 +7,7 @@ import dev.berth.agent.image.PullEvent;
 import dev.berth.agent.rootfs.RootfsMode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code berth bundle}: an OCI runtime bundle for an image, written and not run (try {@code runc run --bundle DIR id}). */
-@Command(name = "bundle", description = "Write an OCI runtime bundle for an image without running it.")
+@Command(name = "bundle", mixinStandardHelpOptions = true, description = "Write an OCI runtime bundle for an image without running it.")
 final class BundleCommand implements Callable<Integer> {
 
     @Option(names = "--image", required = true, description = "Image reference, host[:port]/repo[:tag][@digest].")
@@ -30,7 +31,7 @@ final class BundleCommand implements Callable<Integer> {
     @Option(names = "--env", description = "K=V, merged over the image's Env (repeatable).")
     Map<String, String> env = new LinkedHashMap<>();
     @Option(names = "--insecure-registry", description = "host:port pulled over plain HTTP (repeatable; loopback always is).")
-    Set<String> insecureRegistries = Set.of();
+    Set<String> insecureRegistries = new LinkedHashSet<>();
     @Option(names = "--rootfs", description = "copy (default: a plain directory) or overlay (umount OUT/rootfs afterwards).")
     String rootfs = "copy";
     @Parameters(description = "Replaces the image's Cmd (put them after --).")

@@ -38,6 +38,7 @@ class BundleCommandTest {
 
             int exit = new CommandLine(new Main()).execute("bundle", "--image", image, "--out", out.toString(),
                     "--state", tmp.resolve("state").toString(), "--env", "GREETING=hello", "--user", "1234:5678",
+                    "--insecure-registry", "10.255.255.1:5000",
                     "--", "/bin/sh", "-c", "echo $GREETING from berth; id -u");
 
             assertThat(exit).isZero();
