@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** The `berth` command: the embedded platform, or one service from its YAML config. */
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "Self-hosted OCI registry and container platform.",
-        subcommands = {Main.Up.class, Main.Registry.class, Main.Gateway.class})
+        subcommands = {Main.Up.class, Main.Registry.class, Main.Gateway.class, BundleCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
@@ -176,6 +177,14 @@ public final class RegistryClient {
      * it is deleted, so {@code target} never holds unverified content.
      */
     public void fetchBlob(ImageReference ref, Descriptor blob, Path target) throws IOException {
+        fetchBlob(ref, blob, target, done -> { });
+    }
+
+    /**
+     * Like {@link #fetchBlob(ImageReference, Descriptor, Path)}, telling {@code progress} the bytes
+     * received so far after each read (on the calling thread).
+     */
+    public void fetchBlob(ImageReference ref, Descriptor blob, Path target, LongConsumer progress) throws IOException {
         HttpResponse<InputStream> response = sendForBlob(ref, blob);
         Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
         try (InputStream body = response.body()) {
@@ -189,6 +198,7 @@ public final class RegistryClient {
                     }
                     digester.update(buffer, 0, n);
                     out.write(buffer, 0, n);
+                    progress.accept(digester.length());
                 }
             }
             if (digester.length() != blob.size()) {
