@@ -58,6 +58,7 @@ public final class ContainerManager {
         final ContainerSpec spec;
         volatile ContainerStatus status;
         long restartTimer = -1;
+        boolean restartPending;
 
         Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
             this.dir = dir;
@@ -156,7 +157,7 @@ public final class ContainerManager {
         try {
             ContainerStatus status = entry.status;
             if (status.state() == ContainerState.STOPPED) {
-                vertx.cancelTimer(entry.restartTimer);
+                cancelRestart(entry);
                 recreate(entry, false, 0);
             } else if (status.state() != ContainerState.CREATED) {
                 throw ContainerException.wrongState(status, "start");
@@ -193,10 +194,18 @@ public final class ContainerManager {
         }
     }
 
-    /** The bundle's stop signal, then SIGKILL after {@code timeoutSeconds}; returns once the exit is recorded. */
+    /**
+     * The bundle's stop signal, then SIGKILL after {@code timeoutSeconds}; returns once the exit is recorded.
+     * A container waiting for a policy restart is stopped by cancelling that restart.
+     */
     public ContainerStatus stop(String idOrName, long timeoutSeconds) {
         Entry entry = lock(idOrName);
         try {
+            if (entry.restartPending && entry.status.state() == ContainerState.STOPPED) {
+                cancelRestart(entry);
+                update(entry, entry.status.withStopRequested());
+                return entry.status;
+            }
             if (!entry.status.state().active()) {
                 throw ContainerException.wrongState(entry.status, "stop");
             }
@@ -248,7 +257,7 @@ public final class ContainerManager {
             if (status.state().active() && !force) {
                 throw ContainerException.wrongState(status, "delete");
             }
-            vertx.cancelTimer(entry.restartTimer);
+            cancelRestart(entry);
             String id = entry.dir.id();
             if (runtime.state(id).isPresent()) {
                 runtime.delete(id, status.state().active());
@@ -416,15 +425,25 @@ public final class ContainerManager {
         }
         int step = RestartRules.step(entry.status, settings);
         long delay = RestartRules.delayMillis(step, settings);
+        entry.restartPending = true;
         entry.restartTimer = vertx.setTimer(delay, t -> vertx.executeBlocking(() -> {
             restartByPolicy(entry, step + 1);
             return null;
         }, false));
     }
 
+    private void cancelRestart(Entry entry) {
+        vertx.cancelTimer(entry.restartTimer);
+        entry.restartPending = false;
+    }
+
     private void restartByPolicy(Entry entry, int nextStep) throws IOException {
         entry.lock.lock();
         try {
+            if (!entry.restartPending) {
+                return; // cancelled while the timer fired
+            }
+            entry.restartPending = false;
             ContainerStatus status = entry.status;
             if (closed || entries.get(entry.dir.id()) != entry || status.state() != ContainerState.STOPPED
                     || status.stopRequested()) {
