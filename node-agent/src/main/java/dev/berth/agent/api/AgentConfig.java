@@ -39,8 +39,7 @@ public record AgentConfig(String host, int port, String token, boolean insecureN
                 Path.of(config.string("agent.conmon", "/usr/bin/conmon")),
                 Path.of(config.string("agent.runc-root", state.resolve("runc").toString())).toAbsolutePath(),
                 state.resolve("sockets"),
-                // conmon's own cap sits above the rotation size: it only acts while the agent is down.
-                rotate * 4);
+                config.longValue("agent.logs.conmon-size-max", 0));
         ManagerSettings manager = new ManagerSettings(state,
                 config.longValue("agent.supervise-interval-ms", 250),
                 config.longValue("agent.restart.initial-backoff-ms", 100),

@@ -13,7 +13,8 @@ import java.util.List;
  * Rotates a container's log: {@code container.log} becomes {@code container.log.1} (older ones shift up, the
  * oldest beyond {@code keep} is deleted) and conmon is told to reopen its log path, so it starts a fresh file.
  * Lines conmon writes between the rename and the reopen land at the end of {@code .1}: nothing is lost.
- * conmon's own {@code --log-size-max} stays as a hard cap, above the rotation size, for when the agent is down.
+ * conmon's own {@code --log-size-max} is not used for this (see {@code RuntimeSettings#logSizeMax}); while the
+ * agent is down the live log grows, and the first check after the agent returns rotates it.
  */
 public final class LogRotation {
 

@@ -12,9 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import jnr.constants.platform.OpenFlags;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
  * Runs containers with runc under conmon. Every method blocks (it runs processes and reads files): call it
@@ -68,10 +65,12 @@ public final class ConmonRuntime {
                 "--exit-dir", files.exitDir().toString(),
                 "--persist-dir", files.persistDir().toString(),
                 "--log-path", "k8s-file:" + files.logFile(),
-                "--log-size-max", Long.toString(settings.logSizeMax()),
                 "--container-pidfile", files.pidFile().toString(),
                 "--conmon-pidfile", files.conmonPidFile().toString(),
                 "--socket-dir-path", settings.socketDir().toString()));
+        if (settings.logSizeMax() > 0) {
+            argv.addAll(List.of("--log-size-max", Long.toString(settings.logSizeMax())));
+        }
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(files.conmonOutput().toFile()))
@@ -112,7 +111,7 @@ public final class ConmonRuntime {
                 throw new RuncException("conmon exited before the container was created: " + conmonOutput(files));
             }
             if (System.currentTimeMillis() > deadline) {
-                conmonPid.ifPresent(pid -> kill(pid, 9));
+                conmonPid.ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
                 throw new RuncException("runc create did not finish within " + CREATE_TIMEOUT_MILLIS / 1000 + " s");
             }
             Thread.sleep(POLL_MILLIS);
@@ -223,24 +222,19 @@ public final class ConmonRuntime {
 
     /**
      * Asks conmon to reopen its log file (message 2 on the bundle's {@code ctl} FIFO), after the agent renamed
-     * it away. Returns false when conmon is not listening. Opens non-blocking: a FIFO without a reader would
-     * otherwise block forever.
+     * it away. Returns false when conmon is not listening. A short-lived {@code sh} does the write: opening a FIFO
+     * whose reader is gone would block forever, and a child process can be timed out where a JVM thread cannot.
      */
     public boolean reopenLog(RunFiles files) {
-        POSIX posix = POSIXFactory.getNativePOSIX();
-        if (!posix.isNative()) {
-            return false;
-        }
-        int fd = posix.open(files.bundle().resolve("ctl").toString(),
-                OpenFlags.O_WRONLY.intValue() | OpenFlags.O_NONBLOCK.intValue(), 0);
-        if (fd < 0) {
+        if (!conmonAlive(files)) {
             return false;
         }
         try {
-            byte[] message = "2 0 0\n".getBytes(StandardCharsets.US_ASCII);
-            return posix.write(fd, message, message.length) == message.length;
-        } finally {
-            posix.close(fd);
+            Command.Result result = Command.run(List.of("/bin/sh", "-c", "printf '2 0 0\\n' > \"$0\"",
+                    files.bundle().resolve("ctl").toString()), 5);
+            return result.exitCode() == 0;
+        } catch (RuncException e) {
+            return false;
         }
     }
 
@@ -261,10 +255,6 @@ public final class ConmonRuntime {
         }
     }
 
-    private static void kill(int pid, int signal) {
-        POSIX posix = POSIXFactory.getNativePOSIX();
-        posix.kill(pid, signal);
-    }
 
     private void runc(String... args) throws RuncException {
         Command.Result result = Command.run(runcArgv(args), RUNC_TIMEOUT_SECONDS);
