@@ -37,6 +37,11 @@ public record ContainerDir(Path path) {
         return files().bundle();
     }
 
+    /** The poststart hooks the agent runs itself (see {@code PoststartHooks}). */
+    public Path poststartHooks() {
+        return path.resolve("poststart.json");
+    }
+
     public void writeStatus(ContainerStatus status) throws IOException {
         writeAtomically(path.resolve(STATUS), status.toJson().encodePrettily());
     }

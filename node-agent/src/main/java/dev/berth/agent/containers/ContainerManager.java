@@ -6,6 +6,7 @@ import dev.berth.agent.bundle.PreparedBundle;
 import dev.berth.agent.logs.LogRotation;
 import dev.berth.agent.runtime.ConmonRuntime;
 import dev.berth.agent.runtime.ExitRecord;
+import dev.berth.agent.runtime.PoststartHooks;
 import dev.berth.agent.runtime.RuncException;
 import dev.berth.agent.runtime.RuncState;
 import dev.berth.agent.spec.ContainerSpec;
@@ -114,6 +115,7 @@ public final class ContainerManager {
             dir.writeSpec(ContainerSpecJson.toJson(spec));
             dir.writeStatus(status);
             PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
+            PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
             int pid = runtime.create(id, dir.files());
             update(entry, status.created(bundle.imageDigest(), bundle.stopSignal(), pid));
             events.publish("created", entry.status);
@@ -163,6 +165,7 @@ public final class ContainerManager {
                 throw ContainerException.wrongState(status, "start");
             }
             runtime.start(entry.dir.id());
+            runPoststart(entry);
             update(entry, entry.status.running(Instant.now()));
             events.publish("started", entry.status);
             return entry.status;
@@ -432,6 +435,11 @@ public final class ContainerManager {
         }, false));
     }
 
+    private void runPoststart(Entry entry) {
+        PoststartHooks.run(entry.dir.id(), entry.status.pid(), entry.dir.bundle(), entry.dir.poststartHooks(),
+                entry.dir.path().resolve("hooks.out"));
+    }
+
     private void cancelRestart(Entry entry) {
         vertx.cancelTimer(entry.restartTimer);
         entry.restartPending = false;
@@ -452,6 +460,7 @@ public final class ContainerManager {
             try {
                 recreate(entry, true, nextStep);
                 runtime.start(entry.dir.id());
+                runPoststart(entry);
                 update(entry, entry.status.running(Instant.now()));
                 events.publish("restarted", entry.status);
             } catch (RuncException e) {
