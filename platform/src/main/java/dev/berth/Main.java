@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        // TODO(lead): pass the image side's ImageBundleFactory here once agent-image is merged.
+        cli.addSubcommand("agent", new AgentCommand(new UnwiredBundleFactory()));
+        System.exit(cli.execute(args));
     }
 
     @Command(name = "up", description = "Run the whole platform in this JVM on embedded PostgreSQL and filesystem storage.")
@@ -90,7 +93,7 @@ public final class Main {
     }
 
     /** Starts a service, then waits for SIGINT/SIGTERM and shuts it down gracefully. */
-    private static int serve(Function<Vertx, Future<Stoppable>> starter) throws InterruptedException {
+    static int serve(Function<Vertx, Future<Stoppable>> starter) throws InterruptedException {
         Vertx vertx = Vertx.vertx(OpsRoutes.vertxOptionsWithMetrics());
         Stoppable service;
         try {
