@@ -3,9 +3,7 @@ package dev.berth.agent.containers;
 import dev.berth.agent.bundle.BundleException;
 import dev.berth.agent.bundle.BundleFactory;
 import dev.berth.agent.bundle.PreparedBundle;
-import dev.berth.agent.logs.LogRotation;
 import dev.berth.agent.runtime.ConmonRuntime;
-import dev.berth.agent.runtime.ExitRecord;
 import dev.berth.agent.runtime.PoststartHooks;
 import dev.berth.agent.runtime.RuncException;
 import dev.berth.agent.runtime.RuncState;
@@ -18,13 +16,13 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +47,7 @@ public final class ContainerManager {
     private final ContainerEvents events;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, String> names = new ConcurrentHashMap<>();
-    private final AtomicBoolean supervising = new AtomicBoolean();
-    private volatile boolean closed;
-    private long superviseTimer = -1;
+    private final Supervisor supervisor;
 
     static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -74,6 +70,7 @@ public final class ContainerManager {
         this.bundles = bundles;
         this.settings = settings;
         this.events = new ContainerEvents(vertx);
+        this.supervisor = new Supervisor(vertx, this, events);
     }
 
     public ConmonRuntime runtime() {
@@ -87,16 +84,14 @@ public final class ContainerManager {
     /** Re-adopts what is on disk (see {@link Recovery}), then starts supervising. */
     public Future<Void> open() {
         return vertx.<Void>executeBlocking(() -> {
-            new Recovery(this, runtime, bundles).run();
+            new Recovery(this, supervisor, runtime, bundles).run();
             return null;
-        }, false).onSuccess(v -> superviseTimer = vertx.setPeriodic(settings.superviseMillis(), t -> superviseTick()));
+        }, false).onSuccess(v -> supervisor.start());
     }
 
     /** Stops supervising; containers keep running and the next agent adopts them. */
     public void close() {
-        closed = true;
-        vertx.cancelTimer(superviseTimer);
-        entries.values().forEach(e -> vertx.cancelTimer(e.restartTimer));
+        supervisor.close();
     }
 
     public ContainerStatus create(ContainerSpec spec) {
@@ -159,7 +154,7 @@ public final class ContainerManager {
         try {
             ContainerStatus status = entry.status;
             if (status.state() == ContainerState.STOPPED) {
-                cancelRestart(entry);
+                supervisor.cancelRestart(entry);
                 recreate(entry, false, 0);
             } else if (status.state() != ContainerState.CREATED) {
                 throw ContainerException.wrongState(status, "start");
@@ -205,7 +200,7 @@ public final class ContainerManager {
         Entry entry = lock(idOrName);
         try {
             if (entry.restartPending && entry.status.state() == ContainerState.STOPPED) {
-                cancelRestart(entry);
+                supervisor.cancelRestart(entry);
                 update(entry, entry.status.withStopRequested());
                 return entry.status;
             }
@@ -219,7 +214,7 @@ public final class ContainerManager {
                 signalQuietly(id, "SIGKILL");
                 awaitExit(entry, KILL_WAIT_MILLIS);
             }
-            checkExit(entry);
+            supervisor.checkExit(entry);
             return entry.status;
         } catch (IOException e) {
             throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
@@ -260,7 +255,7 @@ public final class ContainerManager {
             if (status.state().active() && !force) {
                 throw ContainerException.wrongState(status, "delete");
             }
-            cancelRestart(entry);
+            supervisor.cancelRestart(entry);
             String id = entry.dir.id();
             if (runtime.state(id).isPresent()) {
                 runtime.delete(id, status.state().active());
@@ -347,8 +342,17 @@ public final class ContainerManager {
         return entries.containsKey(id);
     }
 
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** Still the registered entry of its id (not deleted, creation not failed). */
+    boolean current(Entry entry) {
+        return entries.get(entry.dir.id()) == entry;
+    }
+
     /** Deletes the old runc container (poststop hooks run) and creates it again from the same bundle. */
-    private void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
+    void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
         String id = entry.dir.id();
         Optional<RuncState> state = runtime.state(id);
         if (state.isPresent()) {
@@ -362,115 +366,9 @@ public final class ContainerManager {
             throw new RuncException("writing status: " + e.getMessage(), e);
         }
     }
-
-    private void superviseTick() {
-        if (closed || !supervising.compareAndSet(false, true)) {
-            return;
-        }
-        vertx.executeBlocking(() -> {
-            for (Entry entry : entries.values()) {
-                if (entry.lock.tryLock()) {
-                    try {
-                        superviseOne(entry);
-                    } finally {
-                        entry.lock.unlock();
-                    }
-                }
-            }
-            return null;
-        }, false).onComplete(done -> {
-            supervising.set(false);
-            if (done.failed()) {
-                LOG.warn("supervising containers: {}", done.cause().toString());
-            }
-        });
-    }
-
-    private void superviseOne(Entry entry) {
-        if (entries.get(entry.dir.id()) != entry || !entry.status.state().active()) {
-            return;
-        }
-        try {
-            LogRotation.rotateIfLarger(entry.dir.files(), settings.logRotateBytes(), settings.logKeep(), runtime);
-            checkExit(entry);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("supervising container {}: {}", entry.dir.id(), e.toString());
-        }
-    }
-
-    /** Records the exit if conmon wrote one (or conmon vanished), then applies the restart policy. Lock held. */
-    void checkExit(Entry entry) throws IOException {
-        if (!entry.status.state().active()) {
-            return;
-        }
-        String id = entry.dir.id();
-        Optional<ExitRecord> exit = runtime.exit(id, entry.dir.files());
-        if (exit.isEmpty() && !runtime.conmonAlive(entry.dir.files())) {
-            exit = runtime.exit(id, entry.dir.files()); // conmon writes the file just before it exits
-            if (exit.isEmpty()) {
-                update(entry, entry.status.exited(null, false, Instant.now(),
-                        "conmon exited without recording an exit status"));
-                events.publish("exited", entry.status);
-                scheduleRestart(entry);
-                return;
-            }
-        }
-        if (exit.isPresent()) {
-            update(entry, entry.status.exited(exit.get().code(), exit.get().oomKilled(), Instant.now(), null));
-            events.publish("exited", entry.status);
-            scheduleRestart(entry);
-        }
-    }
-
-    void scheduleRestart(Entry entry) {
-        if (closed || !RestartRules.shouldRestart(entry.spec.restartPolicy(), entry.status)) {
-            return;
-        }
-        int step = RestartRules.step(entry.status, settings);
-        long delay = RestartRules.delayMillis(step, settings);
-        entry.restartPending = true;
-        entry.restartTimer = vertx.setTimer(delay, t -> vertx.executeBlocking(() -> {
-            restartByPolicy(entry, step + 1);
-            return null;
-        }, false));
-    }
-
-    private void runPoststart(Entry entry) {
+    void runPoststart(Entry entry) {
         PoststartHooks.run(entry.dir.id(), entry.status.pid(), entry.dir.bundle(), entry.dir.poststartHooks(),
                 entry.dir.path().resolve("hooks.out"));
     }
 
-    private void cancelRestart(Entry entry) {
-        vertx.cancelTimer(entry.restartTimer);
-        entry.restartPending = false;
-    }
-
-    private void restartByPolicy(Entry entry, int nextStep) throws IOException {
-        entry.lock.lock();
-        try {
-            if (!entry.restartPending) {
-                return; // cancelled while the timer fired
-            }
-            entry.restartPending = false;
-            ContainerStatus status = entry.status;
-            if (closed || entries.get(entry.dir.id()) != entry || status.state() != ContainerState.STOPPED
-                    || status.stopRequested()) {
-                return;
-            }
-            try {
-                recreate(entry, true, nextStep);
-                runtime.start(entry.dir.id());
-                runPoststart(entry);
-                update(entry, entry.status.running(Instant.now()));
-                events.publish("restarted", entry.status);
-            } catch (RuncException e) {
-                LOG.warn("restarting container {} failed: {}", entry.dir.id(), e.getMessage());
-                update(entry, entry.status.exited(entry.status.exitCode(), entry.status.oomKilled(), Instant.now(),
-                        "restart failed: " + e.getMessage()));
-                events.publish("exited", entry.status);
-            }
-        } finally {
-            entry.lock.unlock();
-        }
-    }
 }

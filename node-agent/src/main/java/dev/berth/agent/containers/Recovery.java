@@ -26,11 +26,13 @@ final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
     private final ContainerManager manager;
+    private final Supervisor supervisor;
     private final ConmonRuntime runtime;
     private final BundleFactory bundles;
 
-    Recovery(ContainerManager manager, ConmonRuntime runtime, BundleFactory bundles) {
+    Recovery(ContainerManager manager, Supervisor supervisor, ConmonRuntime runtime, BundleFactory bundles) {
         this.manager = manager;
+        this.supervisor = supervisor;
         this.runtime = runtime;
         this.bundles = bundles;
     }
@@ -80,12 +82,12 @@ final class Recovery {
                     // started just before the previous agent died, status write lost
                     manager.update(entry, status.running(Instant.now()));
                 }
-                manager.checkExit(entry);
+                supervisor.checkExit(entry);
                 if (entry.status.state().active()) {
                     LOG.info("adopted running container {}", dir.id());
                 }
             } else {
-                manager.scheduleRestart(entry);
+                supervisor.scheduleRestart(entry);
             }
         } finally {
             entry.lock.unlock();
