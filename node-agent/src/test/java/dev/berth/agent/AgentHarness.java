@@ -5,6 +5,7 @@ import dev.berth.agent.api.AgentVerticle;
 import dev.berth.kit.Config;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * An agent in this JVM on a fresh state dir and runc root, plus an HTTP client for its API. {@link #close()}
@@ -39,6 +41,10 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     public AgentHarness(Path stateDir, Map<String, Object> extra) throws Exception {
+        this(stateDir, extra, List.of());
+    }
+
+    public AgentHarness(Path stateDir, Map<String, Object> extra, List<Consumer<Router>> extraRoutes) throws Exception {
         this.stateDir = stateDir;
         this.vertx = Vertx.vertx();
         Map<String, Object> tree = new HashMap<>();
@@ -50,7 +56,7 @@ public final class AgentHarness implements AutoCloseable {
         tree.put("agent.supervise-interval-ms", 50);
         tree.putAll(extra);
         AgentConfig config = AgentConfig.from(Config.of(tree, Map.of()));
-        this.agent = new AgentVerticle(config, new BusyboxBundleFactory());
+        this.agent = new AgentVerticle(config, new BusyboxBundleFactory(), extraRoutes);
         vertx.deployVerticle(agent).await();
         this.base = "http://127.0.0.1:" + agent.actualPort();
     }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +82,17 @@ class ContainerApiTest {
         assertThat(agent.call("GET", "/v1/containers/" + id, null).status()).isEqualTo(404);
         assertThat(runcStatus(id)).isNull();
         assertThat(agent.stateDir.resolve("containers").resolve(id)).doesNotExist();
+    }
+
+    @Test
+    void aCreatedContainerIsDeletedWithoutForce() throws Exception {
+        String id = agent.run(spec("sleep", "1000"), false);
+        assertThat(runcStatus(id)).isEqualTo("created");
+
+        assertThat(agent.call("DELETE", "/v1/containers/" + id, null).status()).isEqualTo(204);
+
+        assertThat(runcStatus(id)).isNull();
+        assertThat(containerDirs()).isEmpty();
     }
 
     @Test
@@ -189,6 +202,15 @@ class ContainerApiTest {
     }
 
     @Test
+    void extraRoutesAreMountedBehindTheToken() throws Exception {
+        try (AgentHarness withImages = new AgentHarness(temp.resolve("images"), Map.of(), List.of(router ->
+                router.get("/v1/images").handler(ctx -> ctx.response().end("{\"images\":[]}"))))) {
+            assertThat(withImages.call("GET", "/v1/images", null).body()).isEqualTo("{\"images\":[]}");
+            assertThat(withImages.call("GET", "/v1/images", null, null).status()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void nodeDescribesTheHost() throws Exception {
         agent.run(spec("sleep", "1000"), true);
         agent.run(spec("true"), false);
@@ -210,8 +232,11 @@ class ContainerApiTest {
     @Test
     void eventsStreamTheLifecycle() throws Exception {
         List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch subscribed = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
+            // the agent sends the response head once it is subscribed to the events
             try (Stream<String> lines = agent.lines("/v1/events")) {
+                subscribed.countDown();
                 lines.forEach(line -> events.add(new JsonObject(line)));
             } catch (Exception e) {
                 // the agent closes the stream at the end of the test
@@ -219,7 +244,7 @@ class ContainerApiTest {
         });
         reader.setDaemon(true);
         reader.start();
-        Thread.sleep(300); // the stream is subscribed once its head arrives; give the request time to be made
+        assertThat(subscribed.await(60, TimeUnit.SECONDS)).isTrue();
         String id = agent.run(spec("sh", "-c", "exit 7"), true);
         agent.await(id, s -> s.getString("state").equals("stopped"));
         assertThat(agent.call("DELETE", "/v1/containers/" + id, null).status()).isEqualTo(204);

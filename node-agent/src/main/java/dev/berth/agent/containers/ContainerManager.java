@@ -247,12 +247,15 @@ public final class ContainerManager {
         return true;
     }
 
-    /** Removes the container; a running one only with {@code force} (killed first). Runs poststop hooks. */
+    /**
+     * Removes the container; a running one only with {@code force} (killed first), a created one (never started)
+     * always. Runs poststop hooks.
+     */
     public void delete(String idOrName, boolean force) {
         Entry entry = lock(idOrName);
         try {
             ContainerStatus status = entry.status;
-            if (status.state().active() && !force) {
+            if (status.state() == ContainerState.RUNNING && !force) {
                 throw ContainerException.wrongState(status, "delete");
             }
             supervisor.cancelRestart(entry);

@@ -26,6 +26,9 @@ import java.util.Objects;
  */
 public final class LogCursor implements Closeable {
 
+    /** Longest line handed out whole; longer ones are cut. */
+    static final int MAX_LINE_CHARS = 1 << 20;
+
     private final Path live;
     private final Deque<Path> older = new ArrayDeque<>();
     private final ByteArrayOutputStream carry = new ByteArrayOutputStream();
@@ -129,8 +132,13 @@ public final class LogCursor implements Closeable {
 
     private void join(LogLine line, List<LogLine> out, String streams) {
         if (line.partial()) {
-            partials.computeIfAbsent(line.stream(), s -> new StringBuilder()).append(line.message());
-            return;
+            StringBuilder pending = partials.computeIfAbsent(line.stream(), s -> new StringBuilder());
+            pending.append(line.message());
+            if (pending.length() < MAX_LINE_CHARS) {
+                return;
+            }
+            // a line without end: hand it out in pieces rather than hold it whole
+            line = new LogLine(line.timestamp(), line.stream(), false, "");
         }
         StringBuilder before = partials.remove(line.stream());
         LogLine whole = before == null ? line
