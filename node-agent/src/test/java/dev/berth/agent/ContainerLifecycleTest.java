@@ -4,6 +4,7 @@ import static dev.berth.agent.AgentHarness.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -65,6 +66,22 @@ class ContainerLifecycleTest {
 
         assertThat(lines).containsExactly("line1", "line2", "line3", "line4", "line5");
         assertThat(agent.status(id).getString("state")).isEqualTo("stopped");
+    }
+
+    @Test
+    void followDeliversLinesWhileTheContainerRuns() throws Exception {
+        String id = agent.run(spec("sh", "-c", "echo first; while [ ! -f /go ]; do sleep 0.05; done; echo last"), true);
+
+        try (java.util.stream.Stream<String> stream = agent.lines("/v1/containers/" + id + "/logs?follow=true&timestamps=true")) {
+            java.util.Iterator<String> lines = stream.iterator();
+            assertThat(lines.next()).endsWith(" first");
+            assertThat(agent.status(id).getString("state")).isEqualTo("running");
+
+            Files.writeString(agent.stateDir.resolve("containers").resolve(id).resolve("bundle/rootfs/go"), "");
+
+            assertThat(lines.next()).endsWith(" last");
+            assertThat(lines.hasNext()).isFalse();
+        }
     }
 
     @Test
