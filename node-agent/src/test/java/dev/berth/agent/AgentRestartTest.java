@@ -68,6 +68,7 @@ class AgentRestartTest {
         AgentHarness.waitFor(() -> Files.exists(exitFile(exitsWhileDown)) && Files.exists(exitFile(restartsAfterDown)),
                 "conmon to record both exits");
         List<Path> leftovers = makeLeftovers();
+        java.time.Instant secondStarts = java.time.Instant.now();
 
         startAgent("second");
 
@@ -77,6 +78,8 @@ class AgentRestartTest {
         JsonObject exited = get("/v1/containers/" + exitsWhileDown);
         assertThat(exited.getString("state")).isEqualTo("stopped");
         assertThat(exited.getInteger("exitCode")).isEqualTo(5);
+        // the exit is dated when it happened, not when the second agent found it
+        assertThat(java.time.Instant.parse(exited.getString("finishedAt"))).isBefore(secondStarts);
         assertThat(awaitStatus(restartsAfterDown, s -> s.getInteger("restartCount") == 1).getInteger("restartCount"))
                 .isEqualTo(1);
         for (Path leftover : leftovers) {

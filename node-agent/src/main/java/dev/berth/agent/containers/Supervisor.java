@@ -102,7 +102,7 @@ final class Supervisor {
             }
         }
         if (exit.isPresent()) {
-            manager.update(entry, entry.status.exited(exit.get().code(), exit.get().oomKilled(), Instant.now(), null));
+            manager.update(entry, entry.status.exited(exit.get().code(), exit.get().oomKilled(), exit.get().at(), null));
             events.publish("exited", entry.status);
             scheduleRestart(entry);
         }

@@ -208,7 +208,8 @@ public final class ConmonRuntime {
             if (text.isEmpty()) {
                 return Optional.empty(); // being written
             }
-            return Optional.of(new ExitRecord(Integer.parseInt(text), Files.exists(files.persistDir().resolve("oom"))));
+            return Optional.of(new ExitRecord(Integer.parseInt(text), Files.exists(files.persistDir().resolve("oom")),
+                    Files.getLastModifiedTime(exitFile).toInstant()));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
