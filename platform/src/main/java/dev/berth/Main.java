@@ -9,6 +9,7 @@ import dev.berth.registry.RegistryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,9 @@ public final class Main {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
-        // TODO(lead): pass the image side's ImageBundleFactory here once agent-image is merged.
-        cli.addSubcommand("agent", new AgentCommand(new UnwiredBundleFactory()));
+        // TODO(lead): build the image side's ImageBundleFactory and /v1/images routes here once agent-image is merged.
+        cli.addSubcommand("agent", new AgentCommand(config ->
+                new AgentCommand.ImageSide(new UnwiredBundleFactory(), List.of())));
         System.exit(cli.execute(args));
     }
 
