@@ -111,9 +111,16 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("berth: shutting down");
             try {
-                service.stop().eventually(vertx::close).await(60, TimeUnit.SECONDS);
+                service.stop().await(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("berth: shutdown: " + e.getMessage());
+            }
+            // Closed apart from stop(): a future chained to stop() would report on an event loop that close()
+            // has just terminated, and the await above would then wait out its full timeout.
+            try {
+                vertx.close().await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("berth: closing: " + e.getMessage());
             }
             stopped.countDown();
         }, "berth-shutdown"));
