@@ -72,9 +72,10 @@ class AgentCommandTest {
         assertThat(create.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(create.body()).getJsonObject("error").getString("code")).isEqualTo("IMAGES_UNAVAILABLE");
 
-        process.destroy(); // SIGTERM: graceful
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isZero();
+        process.destroy(); // SIGTERM: the shutdown hook stops the agent, the JVM ends with 128 + 15
+        assertThat(process.waitFor(50, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(143);
+        assertThat(Files.readString(log)).contains("berth: shutting down").doesNotContain("berth: shutdown:");
     }
 
     @Test
