@@ -25,7 +25,7 @@ public final class BusyboxBundleFactory implements BundleFactory {
 
     public static final String DIGEST = "sha256:" + "b".repeat(64);
     private static final List<String> APPLETS = List.of("sh", "echo", "sleep", "cat", "dd", "head", "sed", "true",
-            "false", "ls", "kill", "seq");
+            "false", "ls", "kill", "seq", "wc");
 
     @Override
     public PreparedBundle create(String containerId, ContainerSpec spec, Path bundleDir)

@@ -57,10 +57,10 @@ class HeartbeatTest {
                 "agent.heartbeat-interval-ms", 20));
         String id = agent.run(spec("sleep", "1000"), true);
 
-        AgentHarness.waitFor(() -> received.stream().anyMatch(r -> mentions(r, id, "running")),
-                "a heartbeat with the running container");
+        // the first two heartbeats are answered 503: the agent keeps sending past them
+        AgentHarness.waitFor(() -> received.size() > 2 && received.stream().anyMatch(r -> mentions(r, id, "running")),
+                "a heartbeat with the running container after the failures");
 
-        assertThat(received.size()).isGreaterThan(2); // past the two failures
         Received beat = received.stream().filter(r -> mentions(r, id, "running")).findFirst().orElseThrow();
         assertThat(beat.path()).isEqualTo("/api/v1/nodes/node-7/heartbeat");
         assertThat(beat.authorization()).isEqualTo("Bearer " + AgentHarness.TOKEN);
