@@ -28,8 +28,7 @@ final class ContainersApi {
     void mount(Router router) {
         router.post("/v1/containers").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
         router.get("/v1/containers").handler(this::list);
-        router.get("/v1/containers/:id").handler(ctx -> Replies.blocking(ctx, 200,
-                () -> manager.get(ctx.pathParam("id")).toJson()));
+        router.get("/v1/containers/:id").handler(this::get);
         router.post("/v1/containers/:id/start").handler(ctx -> Replies.blocking(ctx, 200,
                 () -> manager.start(ctx.pathParam("id")).toJson()));
         router.post("/v1/containers/:id/kill").handler(this::kill);
@@ -53,6 +52,14 @@ final class ContainersApi {
             return;
         }
         Replies.blocking(ctx, 201, () -> manager.create(spec).toJson());
+    }
+
+    private void get(RoutingContext ctx) {
+        try {
+            Replies.json(ctx, 200, manager.get(ctx.pathParam("id")).toJson()); // in memory: no blocking
+        } catch (RuntimeException e) {
+            Replies.error(ctx, e);
+        }
     }
 
     private void list(RoutingContext ctx) {

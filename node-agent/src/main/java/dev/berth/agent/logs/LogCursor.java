@@ -30,6 +30,8 @@ public final class LogCursor implements Closeable {
     static final int MAX_LINE_CHARS = 1 << 20;
 
     private final Path live;
+    private final int keep;
+    private boolean listed;
     private final Deque<Path> older = new ArrayDeque<>();
     private final ByteArrayOutputStream carry = new ByteArrayOutputStream();
     private final Map<String, StringBuilder> partials = new HashMap<>();
@@ -37,16 +39,14 @@ public final class LogCursor implements Closeable {
     private Object fileKey;
     private boolean onLive;
 
-    private LogCursor(Path live, List<Path> olderFirst) {
+    private LogCursor(Path live, int keep) {
         this.live = live;
-        this.older.addAll(olderFirst);
+        this.keep = keep;
     }
 
-    /** From the oldest kept record. */
+    /** From the oldest kept record. Touches no file until the first {@link #next} (it may run on an event loop). */
     public static LogCursor fromStart(Path live, int keep) {
-        List<Path> files = LogRotation.filesOldestFirst(live, keep);
-        files.remove(live);
-        return new LogCursor(live, files);
+        return new LogCursor(live, keep);
     }
 
     /**
@@ -77,6 +77,12 @@ public final class LogCursor implements Closeable {
     }
 
     private boolean open() throws IOException {
+        if (!listed) {
+            listed = true;
+            List<Path> files = LogRotation.filesOldestFirst(live, keep);
+            files.remove(live);
+            older.addAll(files);
+        }
         Path next = older.isEmpty() ? live : older.peekFirst();
         try {
             channel = FileChannel.open(next, StandardOpenOption.READ);
