@@ -79,6 +79,19 @@ class RestartPolicyTest {
     }
 
     @Test
+    void aManualKillDisablesTheRestartPolicy() throws Exception {
+        String id = agent.run(spec("sleep", "1000").put("restartPolicy", "always"), true);
+
+        assertThat(agent.call("POST", "/v1/containers/" + id + "/kill?signal=KILL", null).status()).isEqualTo(200);
+        JsonObject status = agent.await(id, s -> s.getString("state").equals("stopped"));
+        Thread.sleep(1000); // a restart would have happened by now (the backoff is capped at 200 ms)
+
+        assertThat(status.getInteger("exitCode")).isEqualTo(137);
+        assertThat(agent.status(id).getString("state")).isEqualTo("stopped");
+        assertThat(agent.status(id).getInteger("restartCount")).isZero();
+    }
+
+    @Test
     void restartsAreAnnouncedAndStartAfterAStopAllowsAgain() throws Exception {
         String id = agent.run(spec("sh", "-c", "exit 1").put("restartPolicy", "on-failure:1"), true);
         agent.await(id, s -> s.getString("state").equals("stopped") && s.getInteger("restartCount") == 1);
