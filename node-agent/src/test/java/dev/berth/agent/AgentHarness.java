@@ -89,6 +89,27 @@ public final class AgentHarness implements AutoCloseable {
         return http.send(request, HttpResponse.BodyHandlers.ofLines()).body();
     }
 
+    /** Subscribes to {@code /v1/events}; the returned list fills as events arrive, until the agent closes. */
+    public List<JsonObject> recordEvents() throws InterruptedException {
+        List<JsonObject> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            // the agent sends the response head once it is subscribed to the events
+            try (java.util.stream.Stream<String> lines = lines("/v1/events")) {
+                subscribed.countDown();
+                lines.forEach(line -> events.add(new JsonObject(line)));
+            } catch (Exception e) {
+                // the agent closes the stream when the test ends
+            }
+        }, "events-reader");
+        reader.setDaemon(true);
+        reader.start();
+        if (!subscribed.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("no answer from /v1/events");
+        }
+        return events;
+    }
+
     /** Creates (and by default starts) a container; returns its id. */
     public String run(JsonObject spec, boolean start) throws Exception {
         Reply created = call("POST", "/v1/containers", spec.encode());

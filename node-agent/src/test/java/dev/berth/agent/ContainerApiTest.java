@@ -12,11 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -231,20 +228,7 @@ class ContainerApiTest {
 
     @Test
     void eventsStreamTheLifecycle() throws Exception {
-        List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch subscribed = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            // the agent sends the response head once it is subscribed to the events
-            try (Stream<String> lines = agent.lines("/v1/events")) {
-                subscribed.countDown();
-                lines.forEach(line -> events.add(new JsonObject(line)));
-            } catch (Exception e) {
-                // the agent closes the stream at the end of the test
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        assertThat(subscribed.await(60, TimeUnit.SECONDS)).isTrue();
+        List<JsonObject> events = agent.recordEvents();
         String id = agent.run(spec("sh", "-c", "exit 7"), true);
         agent.await(id, s -> s.getString("state").equals("stopped"));
         assertThat(agent.call("DELETE", "/v1/containers/" + id, null).status()).isEqualTo(204);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +35,7 @@ class RestartPolicyTest {
 
     @Test
     void onFailureRestartsUpToTheMaximumKeepingTheRootfs() throws Exception {
+        List<JsonObject> events = agent.recordEvents();
         // Each run appends to a file in the rootfs: the rootfs survives restarts, so the runs are counted there.
         String id = agent.run(spec("sh", "-c", "echo run >> /runs; echo runs=$(cat /runs | wc -l); exit 3")
                 .put("restartPolicy", "on-failure:2"), true);
@@ -48,6 +50,10 @@ class RestartPolicyTest {
         assertThat(status.getInteger("exitCode")).isEqualTo(3);
         String logs = agent.call("GET", "/v1/containers/" + id + "/logs", null).body();
         assertThat(logs.lines()).containsExactly("runs=1", "runs=2", "runs=3");
+        AgentHarness.waitFor(() -> events.size() >= 7, "seven events");
+        assertThat(events).extracting(e -> e.getString("type")).containsExactly("created", "started", "exited",
+                "restarted", "exited", "restarted", "exited");
+        assertThat(events).extracting(e -> e.getInteger("restartCount")).containsExactly(0, 0, 0, 1, 1, 2, 2);
     }
 
     @Test
@@ -92,7 +98,7 @@ class RestartPolicyTest {
     }
 
     @Test
-    void restartsAreAnnouncedAndStartAfterAStopAllowsAgain() throws Exception {
+    void aManualStartAfterThePolicyGaveUpRunsOnceMore() throws Exception {
         String id = agent.run(spec("sh", "-c", "exit 1").put("restartPolicy", "on-failure:1"), true);
         agent.await(id, s -> s.getString("state").equals("stopped") && s.getInteger("restartCount") == 1);
 
