@@ -7,6 +7,7 @@ import dev.berth.agent.runtime.ConmonRuntime;
 import dev.berth.agent.runtime.PoststartHooks;
 import dev.berth.agent.runtime.RuncException;
 import dev.berth.agent.runtime.RuncState;
+import dev.berth.agent.runtime.Signals;
 import dev.berth.agent.spec.ContainerSpec;
 import dev.berth.agent.spec.ContainerSpecJson;
 import io.vertx.core.Future;
@@ -112,7 +113,9 @@ public final class ContainerManager {
             PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
             PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
             int pid = runtime.create(id, dir.files());
-            update(entry, status.created(bundle.imageDigest(), bundle.stopSignal(), pid));
+            // the image's StopSignal may be a number or lack "SIG"; an unknown one falls back to SIGTERM
+            String stopSignal = Signals.canonical(bundle.stopSignal()).orElse("SIGTERM");
+            update(entry, status.created(bundle.imageDigest(), stopSignal, pid));
             events.publish("created", entry.status);
             return entry.status;
         } catch (BundleException e) {

@@ -215,10 +215,11 @@ public final class ConmonRuntime {
         }
     }
 
-    /** The container's conmon still runs. */
+    /** The container's conmon still runs (and its pid has not been reused by another program). */
     public boolean conmonAlive(RunFiles files) {
         OptionalInt pid = HostProcess.readPidFile(files.conmonPidFile());
-        return pid.isPresent() && HostProcess.alive(pid.getAsInt());
+        return pid.isPresent() && HostProcess.alive(pid.getAsInt())
+                && HostProcess.name(pid.getAsInt()).map(n -> n.equals("conmon")).orElse(false);
     }
 
     /**

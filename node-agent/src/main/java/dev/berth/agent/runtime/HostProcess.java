@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** Facts about host processes read from /proc. */
@@ -31,6 +32,16 @@ public final class HostProcess {
             return false;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The program name of {@code pid} ({@code /proc/<pid>/comm}), empty when it is gone. */
+    public static Optional<String> name(int pid) {
+        try {
+            return Optional.of(Files.readString(Path.of("/proc", Integer.toString(pid), "comm"),
+                    StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
