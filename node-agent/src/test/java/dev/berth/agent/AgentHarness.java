@@ -4,6 +4,7 @@ import dev.berth.agent.api.AgentConfig;
 import dev.berth.agent.api.AgentVerticle;
 import dev.berth.kit.Config;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -45,8 +46,13 @@ public final class AgentHarness implements AutoCloseable {
     }
 
     public AgentHarness(Path stateDir, Map<String, Object> extra, List<Consumer<Router>> extraRoutes) throws Exception {
+        this(stateDir, extra, extraRoutes, new VertxOptions());
+    }
+
+    public AgentHarness(Path stateDir, Map<String, Object> extra, List<Consumer<Router>> extraRoutes,
+                        VertxOptions options) throws Exception {
         this.stateDir = stateDir;
-        this.vertx = Vertx.vertx();
+        this.vertx = Vertx.vertx(options);
         Map<String, Object> tree = new HashMap<>();
         tree.put("agent.state-dir", stateDir.toString());
         tree.put("agent.port", 0);

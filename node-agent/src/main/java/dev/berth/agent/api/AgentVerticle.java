@@ -2,15 +2,20 @@ package dev.berth.agent.api;
 
 import dev.berth.agent.bundle.BundleFactory;
 import dev.berth.agent.containers.ContainerManager;
+import dev.berth.agent.containers.ContainerState;
 import dev.berth.agent.heartbeat.Heartbeat;
 import dev.berth.agent.runtime.ConmonRuntime;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -27,6 +32,7 @@ public final class AgentVerticle extends VerticleBase {
     private ContainerManager manager;
     private HttpServer server;
     private Heartbeat heartbeat;
+    private final List<Gauge> gauges = new ArrayList<>();
 
     /**
      * @param bundles     turns specs into bundles (the image side's {@code ImageBundleFactory} in production)
@@ -61,7 +67,22 @@ public final class AgentVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(config.manager().stateDir());
             return new NodeInfo(config, manager);
-        }, false).compose(node -> manager.open().compose(v -> listen(node)));
+        }, false).compose(node -> manager.open().compose(v -> listen(node))).onSuccess(v -> registerGauges());
+    }
+
+    /** {@code berth_agent_containers{state=...}} on /metrics, when this Vert.x has metrics enabled. */
+    private void registerGauges() {
+        MeterRegistry registry = BackendRegistries.getDefaultNow();
+        if (registry == null) {
+            return;
+        }
+        for (ContainerState state : ContainerState.values()) {
+            gauges.add(Gauge.builder("berth.agent.containers", manager,
+                            m -> m.list(Map.of()).stream().filter(c -> c.state() == state).count())
+                    .tag("state", state.json())
+                    .description("containers on this node by state")
+                    .register(registry));
+        }
     }
 
     private Future<HttpServer> listen(NodeInfo node) {
@@ -88,6 +109,10 @@ public final class AgentVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        MeterRegistry registry = BackendRegistries.getDefaultNow();
+        if (registry != null) {
+            gauges.forEach(registry::remove);
+        }
         if (manager != null) {
             manager.close();
         }
