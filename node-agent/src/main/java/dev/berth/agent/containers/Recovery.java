@@ -53,7 +53,8 @@ final class Recovery {
             }
         }
         for (String id : runtime.list()) {
-            if (!manager.known(id)) {
+            // a directory we could not read is left alone, with its container: better a stray than a kill
+            if (!manager.known(id) && !Files.isDirectory(root.resolve(id))) {
                 LOG.info("removing runc container {}: no status on disk", id);
                 runtime.deleteQuietly(id);
             }
