@@ -9,6 +9,7 @@ import dev.berth.registry.RegistryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand("agent", new AgentCommand());
+        System.exit(cli.execute(args));
     }
 
     @Command(name = "up", description = "Run the whole platform in this JVM on embedded PostgreSQL and filesystem storage.")
@@ -110,7 +113,7 @@ public final class Main {
     }
 
     /** Starts a service, then waits for SIGINT/SIGTERM and shuts it down gracefully. */
-    private static int serve(Function<Vertx, Future<Stoppable>> starter) throws InterruptedException {
+    static int serve(Function<Vertx, Future<Stoppable>> starter) throws InterruptedException {
         Vertx vertx = Vertx.vertx(OpsRoutes.vertxOptionsWithMetrics());
         Stoppable service;
         try {
@@ -126,9 +129,16 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("berth: shutting down");
             try {
-                service.stop().eventually(vertx::close).await(60, TimeUnit.SECONDS);
+                service.stop().await(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("berth: shutdown: " + e.getMessage());
+            }
+            // Closed apart from stop(): a future chained to stop() would report on an event loop that close()
+            // has just terminated, and the await above would then wait out its full timeout.
+            try {
+                vertx.close().await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("berth: closing: " + e.getMessage());
             }
             stopped.countDown();
         }, "berth-shutdown"));

@@ -1,0 +1,178 @@
+package dev.berth.agent.api;
+
+import dev.berth.agent.containers.ContainerDir;
+import dev.berth.agent.containers.ContainerException;
+import dev.berth.agent.containers.ContainerManager;
+import dev.berth.agent.logs.LogCursor;
+import dev.berth.agent.logs.LogLine;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * {@code GET /v1/containers/:id/logs?tail=N&follow=true&timestamps=true&stream=stdout|stderr}: plain text, one
+ * line per record. Read in batches of {@link #BATCH_BYTES} off the event loop, written with back-pressure;
+ * {@code follow} polls the file until the container has exited and the log is drained, or the client goes.
+ */
+final class LogsApi {
+
+    static final int BATCH_BYTES = 256 * 1024;
+    static final long MAX_TAIL = 100_000;
+    private static final long FOLLOW_POLL_MILLIS = 200;
+
+    private final ContainerManager manager;
+
+    LogsApi(ContainerManager manager) {
+        this.manager = manager;
+    }
+
+    void mount(Router router) {
+        router.get("/v1/containers/:id/logs").handler(this::logs);
+    }
+
+    private void logs(RoutingContext ctx) {
+        Long tail;
+        boolean follow;
+        boolean timestamps;
+        String stream;
+        ContainerDir dir;
+        try {
+            tail = QueryParams.nonNegative(ctx, "tail", null);
+            if (tail != null && tail > MAX_TAIL) {
+                throw new Replies.BadRequest("INVALID_PARAMETER", "tail must be at most " + MAX_TAIL);
+            }
+            follow = QueryParams.bool(ctx, "follow", false);
+            timestamps = QueryParams.bool(ctx, "timestamps", false);
+            stream = QueryParams.single(ctx, "stream");
+            if (stream == null || stream.isEmpty() || stream.equals("all")) {
+                stream = null;
+            } else if (!stream.equals("stdout") && !stream.equals("stderr")) {
+                throw new Replies.BadRequest("INVALID_PARAMETER", "stream must be stdout, stderr or all, got " + stream);
+            }
+            dir = manager.dir(ctx.pathParam("id"));
+        } catch (RuntimeException e) {
+            Replies.error(ctx, e);
+            return;
+        }
+        String id = ctx.pathParam("id");
+        LogCursor cursor = LogCursor.fromStart(dir.files().logFile(), manager.settings().logKeep());
+        Session session = new Session(ctx, id, cursor, stream, timestamps, follow);
+        ctx.response().setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8");
+        ctx.response().closeHandler(v -> session.gone = true);
+        Future<String> first = tail == null ? session.readBatch()
+                : ctx.vertx().executeBlocking(() -> lastLines(cursor, tail.intValue(), session.stream, timestamps), false);
+        first.onComplete(done -> session.deliver(done, tail != null));
+    }
+
+    private static String lastLines(LogCursor cursor, int n, String stream, boolean timestamps) throws IOException {
+        Deque<LogLine> last = new ArrayDeque<>();
+        List<LogLine> batch;
+        while (!(batch = cursor.next(BATCH_BYTES, stream)).isEmpty()) {
+            for (LogLine line : batch) {
+                last.addLast(line);
+                if (last.size() > n) {
+                    last.removeFirst();
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        last.forEach(line -> out.append(line.render(timestamps)));
+        return out.toString();
+    }
+
+    private final class Session {
+        final RoutingContext ctx;
+        final String id;
+        final LogCursor cursor;
+        final String stream;
+        final boolean timestamps;
+        final boolean follow;
+        volatile boolean gone;
+        boolean exitSeen;
+
+        Session(RoutingContext ctx, String id, LogCursor cursor, String stream, boolean timestamps, boolean follow) {
+            this.ctx = ctx;
+            this.id = id;
+            this.cursor = cursor;
+            this.stream = stream;
+            this.timestamps = timestamps;
+            this.follow = follow;
+        }
+
+        Future<String> readBatch() {
+            return ctx.vertx().executeBlocking(() -> {
+                StringBuilder out = new StringBuilder();
+                for (LogLine line : cursor.next(BATCH_BYTES, stream)) {
+                    out.append(line.render(timestamps));
+                }
+                return out.toString();
+            }, false);
+        }
+
+        /** Writes a batch, then decides: read on, wait for more, or end. {@code tailDone}: the tail is out. */
+        void deliver(io.vertx.core.AsyncResult<String> done, boolean tailDone) {
+            HttpServerResponse response = ctx.response();
+            if (done.failed()) {
+                finish();
+                if (!response.headWritten()) {
+                    Replies.error(ctx, done.cause());
+                } else {
+                    response.reset();
+                }
+                return;
+            }
+            if (gone) {
+                finish();
+                return;
+            }
+            String text = done.result();
+            if (!text.isEmpty()) {
+                response.write(text);
+            } else if (!response.headWritten()) {
+                response.write(""); // send the head now: a follower should see 200 before the first line
+            }
+            boolean more = !text.isEmpty() && !tailDone;
+            if (more) {
+                whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
+            } else if (follow && !exitSeen) {
+                exitSeen = !stillRunning();
+                ctx.vertx().setTimer(exitSeen ? 1 : FOLLOW_POLL_MILLIS,
+                        t -> whenWritable(() -> readBatch().onComplete(next -> deliver(next, false))));
+            } else if (follow && !text.isEmpty()) {
+                whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
+            } else {
+                finish();
+                response.end();
+            }
+        }
+
+        private boolean stillRunning() {
+            try {
+                return manager.get(id).state().active();
+            } catch (ContainerException e) {
+                return false;
+            }
+        }
+
+        private void whenWritable(Runnable next) {
+            HttpServerResponse response = ctx.response();
+            if (response.writeQueueFull()) {
+                response.drainHandler(v -> next.run());
+            } else {
+                next.run();
+            }
+        }
+
+        private void finish() {
+            ctx.vertx().executeBlocking(() -> {
+                cursor.close();
+                return null;
+            }, false);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package dev.berth.agent.containers;
+
+import dev.berth.agent.bundle.BundleException;
+import dev.berth.agent.bundle.BundleFactory;
+import dev.berth.agent.bundle.PreparedBundle;
+import dev.berth.agent.runtime.ConmonRuntime;
+import dev.berth.agent.runtime.PoststartHooks;
+import dev.berth.agent.runtime.RuncException;
+import dev.berth.agent.runtime.RuncState;
+import dev.berth.agent.runtime.Signals;
+import dev.berth.agent.spec.ContainerSpec;
+import dev.berth.agent.spec.ContainerSpecJson;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The containers of this node: create, start, kill, stop, delete, supervise exits, apply restart policies.
+ *
+ * <p>The operation methods block (runc, conmon, disk): call them off the event loop. Each container has a lock;
+ * operations on one container run one at a time, different containers in parallel. Every state change is
+ * written to {@code status.json} before it is announced, so a restarted agent picks up where this one stopped.
+ */
+public final class ContainerManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerManager.class);
+    private static final long KILL_WAIT_MILLIS = 30_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Vertx vertx;
+    private final ConmonRuntime runtime;
+    private final BundleFactory bundles;
+    private final ManagerSettings settings;
+    private final ContainerEvents events;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final Supervisor supervisor;
+
+    static final class Entry {
+        final ReentrantLock lock = new ReentrantLock();
+        final ContainerDir dir;
+        final ContainerSpec spec;
+        volatile ContainerStatus status;
+        long restartTimer = -1;
+        boolean restartPending;
+
+        Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
+            this.dir = dir;
+            this.spec = spec;
+            this.status = status;
+        }
+    }
+
+    public ContainerManager(Vertx vertx, ConmonRuntime runtime, BundleFactory bundles, ManagerSettings settings) {
+        this.vertx = vertx;
+        this.runtime = runtime;
+        this.bundles = bundles;
+        this.settings = settings;
+        this.events = new ContainerEvents(vertx);
+        this.supervisor = new Supervisor(vertx, this, events);
+    }
+
+    public ConmonRuntime runtime() {
+        return runtime;
+    }
+
+    public ManagerSettings settings() {
+        return settings;
+    }
+
+    /** Re-adopts what is on disk (see {@link Recovery}), then starts supervising. */
+    public Future<Void> open() {
+        return vertx.<Void>executeBlocking(() -> {
+            new Recovery(this, supervisor, runtime, bundles).run();
+            return null;
+        }, false).onSuccess(v -> supervisor.start());
+    }
+
+    /** Stops supervising; containers keep running and the next agent adopts them. */
+    public void close() {
+        supervisor.close();
+    }
+
+    public ContainerStatus create(ContainerSpec spec) {
+        String id = HexFormat.of().formatHex(randomBytes());
+        String name = spec.name() != null ? spec.name() : id;
+        if (names.putIfAbsent(name, id) != null) {
+            throw new ContainerException(409, "NAME_IN_USE", "a container named " + name + " exists");
+        }
+        ContainerDir dir = new ContainerDir(settings.containersDir().resolve(id));
+        ContainerStatus status = ContainerStatus.creating(id, name, spec.labels(), Instant.now());
+        Entry entry = new Entry(dir, spec, status);
+        entry.lock.lock();
+        entries.put(id, entry);
+        try {
+            Files.createDirectories(dir.path());
+            dir.writeSpec(ContainerSpecJson.toJson(spec));
+            dir.writeStatus(status);
+            PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
+            PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
+            int pid = runtime.create(id, dir.files());
+            // the image's StopSignal may be a number or lack "SIG"; an unknown one falls back to SIGTERM
+            String stopSignal = Signals.canonical(bundle.stopSignal()).orElse("SIGTERM");
+            update(entry, status.created(bundle.imageDigest(), stopSignal, pid));
+            events.publish("created", entry.status);
+            return entry.status;
+        } catch (BundleException e) {
+            removeFailed(entry);
+            int code = e.code().equals("IMAGE_NOT_FOUND") ? 404 : 400;
+            throw new ContainerException(code, e.code(), e.getMessage(), e);
+        } catch (RuncException e) {
+            removeFailed(entry);
+            throw new ContainerException(400, "CREATE_FAILED", e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            removeFailed(entry);
+            throw new ContainerException(500, "INTERNAL", "creating the container failed: " + e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private void removeFailed(Entry entry) {
+        String id = entry.dir.id();
+        runtime.deleteQuietly(id);
+        try {
+            bundles.destroy(id, entry.dir.bundle());
+            entry.dir.delete();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cleaning up failed container {}: {}", id, e.getMessage());
+        }
+        entries.remove(id);
+        names.remove(entry.status.name(), id);
+    }
+
+    public ContainerStatus start(String idOrName) {
+        Entry entry = lock(idOrName);
+        try {
+            ContainerStatus status = entry.status;
+            if (status.state() == ContainerState.STOPPED) {
+                supervisor.cancelRestart(entry);
+                recreate(entry, false, 0);
+            } else if (status.state() != ContainerState.CREATED) {
+                throw ContainerException.wrongState(status, "start");
+            }
+            runtime.start(entry.dir.id());
+            runPoststart(entry);
+            update(entry, entry.status.running(Instant.now()));
+            events.publish("started", entry.status);
+            return entry.status;
+        } catch (IOException e) {
+            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
+        } catch (RuncException e) {
+            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /** Sends {@code signal} (a canonical name); the restart policy no longer applies to this run. */
+    public ContainerStatus kill(String idOrName, String signal) {
+        Entry entry = lock(idOrName);
+        try {
+            if (!entry.status.state().active()) {
+                throw ContainerException.wrongState(entry.status, "kill");
+            }
+            update(entry, entry.status.withStopRequested());
+            runtime.kill(entry.dir.id(), signal);
+            return entry.status;
+        } catch (IOException e) {
+            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
+        } catch (RuncException e) {
+            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    /**
+     * The bundle's stop signal, then SIGKILL after {@code timeoutSeconds}; returns once the exit is recorded.
+     * A container waiting for a policy restart is stopped by cancelling that restart.
+     */
+    public ContainerStatus stop(String idOrName, long timeoutSeconds) {
+        Entry entry = lock(idOrName);
+        try {
+            if (entry.restartPending && entry.status.state() == ContainerState.STOPPED) {
+                supervisor.cancelRestart(entry);
+                update(entry, entry.status.withStopRequested());
+                return entry.status;
+            }
+            if (!entry.status.state().active()) {
+                throw ContainerException.wrongState(entry.status, "stop");
+            }
+            update(entry, entry.status.withStopRequested());
+            String id = entry.dir.id();
+            signalQuietly(id, entry.status.stopSignal());
+            if (!awaitExit(entry, timeoutSeconds * 1000)) {
+                signalQuietly(id, "SIGKILL");
+                awaitExit(entry, KILL_WAIT_MILLIS);
+            }
+            supervisor.checkExit(entry);
+            return entry.status;
+        } catch (IOException e) {
+            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    private void signalQuietly(String id, String signal) {
+        try {
+            runtime.kill(id, signal);
+        } catch (RuncException e) {
+            LOG.debug("kill {} {}: {}", id, signal, e.getMessage()); // already gone
+        }
+    }
+
+    private boolean awaitExit(Entry entry, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (runtime.exit(entry.dir.id(), entry.dir.files()).isEmpty()) {
+            if (System.currentTimeMillis() > deadline || !runtime.conmonAlive(entry.dir.files())) {
+                return runtime.exit(entry.dir.id(), entry.dir.files()).isPresent();
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Removes the container; a running one only with {@code force} (killed first), a created one (never started)
+     * always. Runs poststop hooks.
+     */
+    public void delete(String idOrName, boolean force) {
+        Entry entry = lock(idOrName);
+        try {
+            ContainerStatus status = entry.status;
+            if (status.state() == ContainerState.RUNNING && !force) {
+                throw ContainerException.wrongState(status, "delete");
+            }
+            supervisor.cancelRestart(entry);
+            String id = entry.dir.id();
+            if (runtime.state(id).isPresent()) {
+                runtime.delete(id, status.state().active());
+            }
+            awaitConmonGone(entry);
+            bundles.destroy(id, entry.dir.bundle());
+            entry.dir.delete();
+            entries.remove(id);
+            names.remove(status.name(), id);
+            events.publish("deleted", status);
+        } catch (RuncException | IOException e) {
+            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    private void awaitConmonGone(Entry entry) {
+        long deadline = System.currentTimeMillis() + KILL_WAIT_MILLIS;
+        while (runtime.conmonAlive(entry.dir.files()) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    public ContainerStatus get(String idOrName) {
+        return find(idOrName).status;
+    }
+
+    /** Containers whose labels include every entry of {@code labels}, oldest first. */
+    public List<ContainerStatus> list(Map<String, String> labels) {
+        List<ContainerStatus> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.status.labels().entrySet().containsAll(labels.entrySet())) {
+                out.add(e.status);
+            }
+        }
+        out.sort(Comparator.comparing(ContainerStatus::createdAt).thenComparing(ContainerStatus::id));
+        return out;
+    }
+
+    /** The container's directory (for its logs). */
+    public ContainerDir dir(String idOrName) {
+        return find(idOrName).dir;
+    }
+
+    private Entry find(String idOrName) {
+        Entry entry = entries.get(idOrName);
+        if (entry == null) {
+            String id = names.get(idOrName);
+            entry = id == null ? null : entries.get(id);
+        }
+        if (entry == null) {
+            throw ContainerException.notFound(idOrName);
+        }
+        return entry;
+    }
+
+    private Entry lock(String idOrName) {
+        Entry entry = find(idOrName);
+        entry.lock.lock();
+        if (entries.get(entry.dir.id()) != entry) {
+            entry.lock.unlock(); // deleted, or its creation failed, while we waited
+            throw ContainerException.notFound(idOrName);
+        }
+        return entry;
+    }
+
+    void update(Entry entry, ContainerStatus status) throws IOException {
+        entry.dir.writeStatus(status);
+        entry.status = status;
+    }
+
+    void adopt(Entry entry) {
+        entries.put(entry.dir.id(), entry);
+        names.put(entry.status.name(), entry.dir.id());
+    }
+
+    boolean known(String id) {
+        return entries.containsKey(id);
+    }
+
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** Still the registered entry of its id (not deleted, creation not failed). */
+    boolean current(Entry entry) {
+        return entries.get(entry.dir.id()) == entry;
+    }
+
+    /** Deletes the old runc container (poststop hooks run) and creates it again from the same bundle. */
+    void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
+        String id = entry.dir.id();
+        Optional<RuncState> state = runtime.state(id);
+        if (state.isPresent()) {
+            runtime.delete(id, !state.get().status().equals("stopped"));
+        }
+        int pid = runtime.create(id, entry.dir.files());
+        try {
+            update(entry, entry.status.recreated(pid, byPolicy, nextStep));
+        } catch (IOException e) {
+            runtime.deleteQuietly(id);
+            throw new RuncException("writing status: " + e.getMessage(), e);
+        }
+    }
+    void runPoststart(Entry entry) {
+        PoststartHooks.run(entry.dir.id(), entry.status.pid(), entry.dir.bundle(), entry.dir.poststartHooks(),
+                entry.dir.path().resolve("hooks.out"));
+    }
+
+}
