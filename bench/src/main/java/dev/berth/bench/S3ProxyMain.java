@@ -19,7 +19,8 @@ public final class S3ProxyMain {
       System.err.println("usage: java -cp bench.jar dev.berth.bench.S3ProxyMain DIR");
       System.exit(2);
     }
-    S3ProxyServer server = S3ProxyServer.startOnDisk(Path.of(args[0]));
+    Path dir = java.nio.file.Files.createDirectories(Path.of(args[0]));
+    S3ProxyServer server = S3ProxyServer.startOnDisk(dir);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     System.out.println("s3proxy ready endpoint=" + server.endpoint() + " region=" + S3ProxyServer.REGION
         + " access-key=" + server.accessKey() + " secret-key=" + server.secretKey());
