@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Side-by-side registry benchmark: Berth (registry behind its gateway) vs CNCF distribution,
-# same machine, same run, same workload files. See bench/README.md for how to read the table.
+# Side-by-side registry benchmark: Berth (registry behind its gateway) on the filesystem driver, Berth
+# on the S3 driver (against S3Proxy) and CNCF distribution, same machine, same run, same workload
+# files; then the garbage-collection benchmark. See bench/README.md for how to read the tables.
 #
-#   bench/registry.sh [--only berth|distribution] [--skip-build]
+#   bench/registry.sh [--only berth|berth-s3|distribution|gc] [--skip-build] [--no-gc]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,21 +13,29 @@ WRK_SECONDS=10
 WRK_WARM_UP_SECONDS=3
 OCI_MANIFEST="application/vnd.oci.image.manifest.v1+json"
 
+GC_BLOBS=100000
+
 only=""
 build=yes
+gc=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only="${2:-}"; shift 2 ;;
     --skip-build) build=no; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --no-gc) gc=no; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+# Target names double as shell variable prefixes (berths3_address): no dashes.
 case "$only" in
-  "") targets="berth distribution" ;;
-  berth|distribution) targets="$only" ;;
-  *) echo "--only takes berth or distribution" >&2; exit 2 ;;
+  "") targets="berth berths3 distribution" ;;
+  berth|distribution) targets="$only"; gc=no ;;
+  berth-s3) targets="berths3"; gc=no ;;
+  gc) targets="" ;;
+  *) echo "--only takes berth, berth-s3, distribution or gc" >&2; exit 2 ;;
 esac
+uses_berth() { [[ " $targets " == *" berth "* || " $targets " == *" berths3 "* ]]; }
 
 for tool in java mvn wrk curl docker-registry; do
   command -v "$tool" >/dev/null || { echo "missing host tool: $tool" >&2; exit 1; }
@@ -38,12 +47,12 @@ source "$ROOT/bench/servers.sh"
 
 if [ "$build" = yes ]; then
   modules=bench
-  [[ " $targets " == *" berth "* ]] && modules=platform,bench
+  uses_berth && modules=platform,bench
   say "building $modules"
   (cd "$ROOT" && mvn -B -q -ntp -DskipTests package -pl "$modules" -am)
 fi
 [ -f "$BENCH_JAR" ] || { echo "no $BENCH_JAR" >&2; exit 1; }
-if [[ " $targets " == *" berth "* ]] && [ ! -f "$BERTH_JAR" ]; then
+if uses_berth && [ ! -f "$BERTH_JAR" ]; then
   echo "no $BERTH_JAR (build failed?); try --only distribution" >&2; exit 1
 fi
 
@@ -129,34 +138,58 @@ print_table() {
     "concurrent_pushes_per_s|100 concurrent 1 MiB pushes, pushes/s (median of 3)|-"
   )
   echo
-  printf '%-62s %10s %13s %12s %8s %s\n' metric Berth distribution Berth/dist target verdict
-  local row metric label target berth dist
+  printf '%-62s %10s %10s %13s %11s %11s %8s %s\n' metric Berth Berth-S3 distribution Berth/dist S3/dist target verdict
+  local row metric label target berth s3 dist
   for row in "${rows[@]}"; do
     IFS='|' read -r metric label target <<<"$row"
     berth="$(value berth "$metric")"
+    s3="$(value berths3 "$metric")"
     dist="$(value distribution "$metric")"
-    awk -v label="$label" -v b="$berth" -v d="$dist" -v t="$target" 'BEGIN {
+    awk -v label="$label" -v b="$berth" -v s="$s3" -v d="$dist" -v t="$target" 'BEGIN {
       numeric = "^[0-9.]+$"
-      ratio = "-"; verdict = ""
+      ratio = "-"; s3ratio = "-"; verdict = ""
       if (b ~ numeric && d ~ numeric && d > 0) {
         ratio = sprintf("%.2fx", b / d)
         if (t != "-") verdict = (b / d >= t) ? "met" : "MISSED"
       }
-      printf "%-62s %10s %13s %12s %8s %s\n", label, b, d, ratio, (t == "-" ? "-" : ">= " t "x"), verdict
+      if (s ~ numeric && d ~ numeric && d > 0) s3ratio = sprintf("%.2fx", s / d)
+      printf "%-62s %10s %10s %13s %11s %11s %8s %s\n", label, b, s, d, ratio, s3ratio, (t == "-" ? "-" : ">= " t "x"), verdict
     }'
   done
   echo
 }
 
-say "generating the workload files (shared by every registry measured)"
-java -jar "$BENCH_JAR" prepare "$WORK/workload"
-
-[[ " $targets " == *" berth "* ]] && start_berth
-[[ " $targets " == *" distribution "* ]] && start_distribution
+# The garbage collector over GC_BLOBS blobs of metadata (GcBench: rows from generate_series in an
+# embedded PostgreSQL, 1-byte objects on the filesystem driver): an idle run, a dry run, a real run.
+measure_gc() {
+  say "garbage collection over $GC_BLOBS blobs (GcBench)"
+  java -cp "$BENCH_JAR" dev.berth.bench.GcBench "$WORK/gc" "$GC_BLOBS" >"$WORK/gc.out" 2>"$WORK/gc.log" || {
+    tail -n 20 "$WORK/gc.log" >&2; return 1; }
+  rm -rf "$WORK/gc"
+  echo
+  grep '^gc ' "$WORK/gc.out"
+  echo
+}
 
 status=0
-measure || { say "measurement failed"; status=1; }
-[ "$status" = 0 ] && { measure_with_curl || { say "curl measurement failed"; status=1; }; }
+if [ -n "$targets" ]; then
+  say "generating the workload files (shared by every registry measured)"
+  java -jar "$BENCH_JAR" prepare "$WORK/workload"
 
-print_table
+  [[ " $targets " == *" berth "* ]] && start_berth
+  if [[ " $targets " == *" berths3 "* ]]; then
+    start_s3proxy
+    start_berth_as berths3 BERTH_REGISTRY_STORAGE_DRIVER=s3 BERTH_REGISTRY_STORAGE_S3_ENDPOINT="$s3_endpoint" \
+      BERTH_REGISTRY_STORAGE_S3_REGION="$s3_region" BERTH_REGISTRY_STORAGE_S3_BUCKET=berth-bench \
+      BERTH_REGISTRY_STORAGE_S3_ACCESS_KEY="$s3_access_key" BERTH_REGISTRY_STORAGE_S3_SECRET_KEY="$s3_secret_key"
+  fi
+  [[ " $targets " == *" distribution "* ]] && start_distribution
+
+  measure || { say "measurement failed"; status=1; }
+  [ "$status" = 0 ] && { measure_with_curl || { say "curl measurement failed"; status=1; }; }
+  print_table
+fi
+if [ "$gc" = yes ]; then
+  measure_gc || { say "GC benchmark failed"; status=1; }
+fi
 exit "$status"

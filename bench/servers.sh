@@ -34,21 +34,50 @@ free_port() {
 # start_berth [VAR=value ...]: berth up on a free port with the given extra environment; sets
 # berth_address once it printed its ready line.
 start_berth() {
+  start_berth_as berth "$@"
+}
+
+# start_berth_as NAME [VAR=value ...]: the same under another name (data in $WORK/NAME-data, log in
+# $WORK/NAME.log), so several Berths can run side by side; sets NAME_address.
+start_berth_as() {
+  local name="$1"; shift
   local port; port="$(free_port)"
-  say "starting Berth on 127.0.0.1:$port"
+  say "starting $name (Berth) on 127.0.0.1:$port"
   # shellcheck disable=SC2086  # BERTH_JAVA_OPTS is a list of JVM flags
-  env "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/berth-data" --host 127.0.0.1 \
-    --port "$port" >"$WORK/berth.log" 2>&1 &
+  env "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/$name-data" --host 127.0.0.1 \
+    --port "$port" >"$WORK/$name.log" 2>&1 &
   pids+=($!)
   local pid=$!
   for _ in $(seq 1 600); do
-    if grep -q "listening on http://" "$WORK/berth.log"; then
-      berth_address="127.0.0.1:$port"; return
+    if grep -q "listening on http://" "$WORK/$name.log"; then
+      printf -v "${name}_address" '%s' "127.0.0.1:$port"; return
     fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  echo "Berth did not get ready; its log:" >&2; tail -n 40 "$WORK/berth.log" >&2; exit 1
+  echo "$name did not get ready; its log:" >&2; tail -n 40 "$WORK/$name.log" >&2; exit 1
+}
+
+# start_s3proxy: S3Proxy (from bench.jar, objects under $WORK/s3proxy-data) on a free port; sets
+# s3_endpoint, s3_region, s3_access_key and s3_secret_key. Expects BENCH_JAR.
+start_s3proxy() {
+  say "starting S3Proxy"
+  java -cp "$BENCH_JAR" dev.berth.bench.S3ProxyMain "$WORK/s3proxy-data" >"$WORK/s3proxy.log" 2>&1 &
+  pids+=($!)
+  local pid=$! line
+  for _ in $(seq 1 300); do
+    line="$(grep -m1 '^s3proxy ready' "$WORK/s3proxy.log" || true)"
+    if [ -n "$line" ]; then
+      s3_endpoint="$(sed -n 's/.* endpoint=\([^ ]*\).*/\1/p' <<<"$line")"
+      s3_region="$(sed -n 's/.* region=\([^ ]*\).*/\1/p' <<<"$line")"
+      s3_access_key="$(sed -n 's/.* access-key=\([^ ]*\).*/\1/p' <<<"$line")"
+      s3_secret_key="$(sed -n 's/.* secret-key=\([^ ]*\).*/\1/p' <<<"$line")"
+      return
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "S3Proxy did not get ready; its log:" >&2; tail -n 40 "$WORK/s3proxy.log" >&2; exit 1
 }
 
 # start_distribution [EXTRA_YAML]: distribution as it ships (in-memory blob descriptor cache), minus

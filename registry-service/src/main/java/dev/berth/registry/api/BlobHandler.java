@@ -31,11 +31,17 @@ final class BlobHandler {
             if (size == null) {
                 throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
             }
-            return send(ctx, digest, size);
+            if (ctx.request().method() == HttpMethod.HEAD) {
+                return send(ctx, digest, size);
+            }
+            return blobs.pullRedirect(digest).compose(url -> url == null ? send(ctx, digest, size)
+                    : ctx.response().setStatusCode(307).putHeader("Location", url)
+                            .putHeader("Docker-Content-Digest", digest.toString())
+                            .putHeader("Content-Length", "0").end());
         });
     }
 
-    private Future<?> send(RoutingContext ctx, Digest digest, long size) {
+    private Future<Void> send(RoutingContext ctx, Digest digest, long size) {
         HttpServerResponse response = ctx.response()
                 .putHeader("Docker-Content-Digest", digest.toString())
                 .putHeader("Content-Type", "application/octet-stream")

@@ -169,17 +169,32 @@ final class UploadHandler {
         Digester digester = cached != null && cached.length() == upload.size() ? cached
                 : upload.size() == 0 ? Digester.sha256() : null;
         return receive(ctx, upload.id(), upload.size(), digester, declared)
-                .compose(total -> metadata.advanceUpload(upload.id(), upload.size(), total).map(advanced -> {
+                .compose(total -> metadata.advanceUpload(upload.id(), upload.size(), total).compose(advanced -> {
                     if (!advanced) {
-                        throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                                "the upload moved on while this chunk was written", null);
+                        return movedOnOrPurged(upload.id());
                     }
                     if (digester != null && hashes.size() < MAX_CACHED_HASHES) {
                         hashes.put(upload.id(), digester);
                     }
-                    return total;
+                    return Future.succeededFuture(total);
                 }))
                 .onComplete(ar -> writing.remove(upload.id()));
+    }
+
+    /**
+     * Another writer got ahead (416), or garbage collection purged the idle session while this chunk
+     * was written: then the chunk's bytes would be left behind with no session, so they go too (404).
+     */
+    private Future<Long> movedOnOrPurged(UUID id) {
+        return metadata.upload(id).compose(session -> {
+            if (session != null) {
+                return Future.failedFuture(new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "the upload moved on while this chunk was written", null));
+            }
+            hashes.remove(id);
+            return blobs.deleteUpload(id).transform(ignored -> Future.failedFuture(
+                    new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload unknown: " + id)));
+        });
     }
 
     /** Pipes the body to storage after {@code offset} bytes; fails when fewer bytes came than declared. */

@@ -27,7 +27,9 @@ import java.util.function.Function;
  */
 public final class GarbageCollector {
 
-    static final int BATCH = 500;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GarbageCollector.class);
+    /** Rows read per batch (and at most deleted per transaction). */
+    static final int BATCH = 1000;
     private static final int PARALLEL_DELETES = 8;
 
     /** The conditions under which manifest {@code m} may go: untagged, unreferenced, subject gone, old. */
@@ -50,10 +52,18 @@ public final class GarbageCollector {
     private final BlobStore blobs;
     private final GcSettings settings;
 
+    private final int batch;
+
     public GarbageCollector(Pool pool, BlobStore blobs, GcSettings settings) {
+        this(pool, blobs, settings, BATCH);
+    }
+
+    /** With another batch size: tests use tiny ones so that every phase spans several batches. */
+    GarbageCollector(Pool pool, BlobStore blobs, GcSettings settings, int batch) {
         this.pool = pool;
         this.blobs = blobs;
         this.settings = settings;
+        this.batch = batch;
     }
 
     public GcSettings settings() {
@@ -64,10 +74,16 @@ public final class GarbageCollector {
     public Future<GcReport> collect() {
         Future<GcReport> manifests = settings.deleteUntagged() ? manifestPasses(GcReport.EMPTY)
                 : Future.succeededFuture(GcReport.EMPTY);
-        return manifests
-                .compose(r -> sweep(r, Key.START, this::linkBatch))
-                .compose(r -> sweep(r, Key.START, this::blobBatch))
-                .compose(r -> sweep(r, Key.START, this::uploadBatch));
+        return timed("manifests", manifests)
+                .compose(r -> timed("blob links", sweep(r, Key.START, this::linkBatch)))
+                .compose(r -> timed("blobs", sweep(r, Key.START, this::blobBatch)))
+                .compose(r -> timed("uploads", sweep(r, Key.START, this::uploadBatch)));
+    }
+
+    private static Future<GcReport> timed(String phase, Future<GcReport> running) {
+        long start = System.nanoTime();
+        return running.onSuccess(total -> LOG.info("gc phase {} done after {} ms; totals so far {}", phase,
+                (System.nanoTime() - start) / 1_000_000, total.toJson().encode()));
     }
 
     /** What {@link #collect()} would delete now, computed in one read-only query. */
@@ -108,71 +124,58 @@ public final class GarbageCollector {
     }
 
     private Future<Batch> manifestBatch(Key after) {
-        return pairBatch(after, "manifests m", "m", MANIFEST_UNUSED, ", m.size",
+        return pairBatch(after, "manifests", "m", MANIFEST_UNUSED, ", m.size",
                 (tx, row) -> NamespaceGuard.afterManifestDelete(tx, row.getString(0), row.getString(1), row.getLong(2)),
                 (deleted, next) -> new Batch(new GcReport(deleted.rowCount(), sum(deleted, 2), 0, 0, 0, 0, 0), next));
     }
 
     private Future<Batch> linkBatch(Key after) {
-        return pairBatch(after, "repository_blobs l", "l", LINK_UNUSED, "",
+        return pairBatch(after, "repository_blobs", "l", LINK_UNUSED, "",
                 (tx, row) -> NamespaceGuard.afterBlobUnlink(tx, row.getString(0), row.getString(1)),
                 (deleted, next) -> new Batch(new GcReport(0, 0, deleted.rowCount(), 0, 0, 0, 0), next));
     }
 
     /**
-     * One batch of a table keyed by (repository, digest): pick up to {@link #BATCH} rows meeting
-     * {@code unused} after {@code after}; then, in one transaction, lock their namespaces (in name order,
-     * before any row, as every push does: see {@code NamespaceGuard}), lock the rows themselves
-     * ({@code skip locked}: a push holding one keeps it), delete those that still meet {@code unused}
-     * in a later statement, which sees every push that committed before the locks were taken, and take
-     * what went off the namespaces' usage.
+     * One batch of a table keyed by (repository, digest): the next {@code batch} keys in index order
+     * (so a run reads each row once, however much is garbage); of those, the ones that meet
+     * {@code unused}; a lock on their namespaces (in name order, before any row, as every push takes
+     * its namespace's: see {@code NamespaceGuard}); a lock on the rows themselves ({@code skip locked}:
+     * a push holding one keeps it); the delete of those that still meet {@code unused}, which sees
+     * every push that committed before the locks were taken; and what went, off the namespaces' usage.
      */
     private Future<Batch> pairBatch(Key after, String table, String alias, String unused, String extraColumns,
                                     BiFunction<SqlClient, Row, Future<Void>> usage,
                                     BiFunction<RowSet<Row>, Key, Batch> result) {
         String a = alias + ".";
         String key = a + "repository, " + a + "digest";
-        return pool.preparedQuery("select " + key + " from " + table + " where (" + key + ") > ($2, $3) and " + unused
-                        + " order by " + key + " limit $4")
-                .execute(Tuple.of(grace(), after.first(), after.second(), BATCH))
-                .compose(candidates -> {
-                    if (candidates.size() == 0) {
+        String matches = " join unnest($2::text[], $3::text[]) as c (repository, digest) on " + a + "repository = c.repository and "
+                + a + "digest = c.digest where " + unused;
+        return pool.withTransaction(tx -> tx.preparedQuery("select repository, digest from " + table
+                        + " where (repository, digest) > ($1, $2) order by repository, digest limit $3")
+                .execute(Tuple.of(after.first(), after.second(), batch))
+                .compose(window -> {
+                    if (window.size() == 0) {
                         return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
                     }
-                    List<String> repositories = new ArrayList<>();
-                    List<String> digests = new ArrayList<>();
-                    for (Row row : candidates) {
-                        repositories.add(row.getString(0));
-                        digests.add(row.getString(1));
-                    }
-                    Key next = candidates.size() < BATCH ? null
-                            : new Key(repositories.get(repositories.size() - 1), digests.get(digests.size() - 1));
-                    Tuple keys = Tuple.tuple().addLong(grace()).addArrayOfString(repositories.toArray(new String[0]))
-                            .addArrayOfString(digests.toArray(new String[0]));
-                    return pool.withTransaction(tx -> NamespaceGuard.lockNamespaces(tx, repositories)
-                            .compose(v -> tx.preparedQuery("select " + key + " from " + table
-                                            + " join unnest($2::text[], $3::text[]) as c (repository, digest)"
-                                            + " on " + a + "repository = c.repository and " + a + "digest = c.digest"
-                                            + " where " + unused + " for update of " + alias + " skip locked")
-                                    .execute(keys))
-                            .compose(locked -> {
-                                List<String> lockedRepositories = new ArrayList<>();
-                                List<String> lockedDigests = new ArrayList<>();
-                                for (Row row : locked) {
-                                    lockedRepositories.add(row.getString(0));
-                                    lockedDigests.add(row.getString(1));
-                                }
-                                return tx.preparedQuery("delete from " + table
-                                                + " using unnest($2::text[], $3::text[]) as c (repository, digest)"
-                                                + " where " + a + "repository = c.repository and " + a + "digest = c.digest and "
-                                                + unused + " returning " + key + extraColumns)
-                                        .execute(Tuple.tuple().addLong(grace())
-                                                .addArrayOfString(lockedRepositories.toArray(new String[0]))
-                                                .addArrayOfString(lockedDigests.toArray(new String[0])));
-                            })
-                            .compose(deleted -> eachInTurn(deleted, row -> usage.apply(tx, row))
-                                    .map(v -> result.apply(deleted, next))));
-                });
+                    Keys keys = Keys.of(window);
+                    Key next = window.size() < batch ? null : keys.last();
+                    Batch none = new Batch(GcReport.EMPTY, next);
+                    return tx.preparedQuery("select " + key + " from " + table + " " + alias + matches)
+                            .execute(keys.args(grace()))
+                            .compose(candidates -> candidates.size() == 0 ? Future.succeededFuture(none)
+                                    : NamespaceGuard.lockNamespaces(tx, Keys.of(candidates).repositories())
+                                            .compose(v -> tx.preparedQuery("select " + key + " from " + table + " " + alias
+                                                            + matches + " for update of " + alias + " skip locked")
+                                                    .execute(Keys.of(candidates).args(grace())))
+                                            .compose(locked -> locked.size() == 0 ? Future.succeededFuture(none)
+                                                    : tx.preparedQuery("delete from " + table + " " + alias
+                                                                    + " using unnest($2::text[], $3::text[]) as c (repository, digest) where "
+                                                                    + a + "repository = c.repository and " + a + "digest = c.digest and "
+                                                                    + unused + " returning " + key + extraColumns)
+                                                            .execute(Keys.of(locked).args(grace()))
+                                                            .compose(deleted -> eachInTurn(deleted, row -> usage.apply(tx, row))
+                                                                    .map(v -> result.apply(deleted, next)))));
+                }));
     }
 
     /** Runs {@code action} on each row, one after the other (statements of one transaction). */
@@ -184,33 +187,63 @@ public final class GarbageCollector {
         return chain;
     }
 
+    /** (repository, digest) pairs as two arrays, the way unnest takes them. */
+    private record Keys(List<String> repositories, List<String> digests) {
+        static Keys of(Iterable<Row> rows) {
+            Keys keys = new Keys(new ArrayList<>(), new ArrayList<>());
+            for (Row row : rows) {
+                keys.repositories.add(row.getString(0));
+                keys.digests.add(row.getString(1));
+            }
+            return keys;
+        }
+
+        Key last() {
+            return new Key(repositories.get(repositories.size() - 1), digests.get(digests.size() - 1));
+        }
+
+        Tuple args(long grace) {
+            return Tuple.tuple().addLong(grace).addArrayOfString(repositories.toArray(new String[0]))
+                    .addArrayOfString(digests.toArray(new String[0]));
+        }
+    }
+
     /**
-     * Blobs: the bytes are deleted while the rows are locked, and the rows after them in the same
-     * transaction. A crash in between leaves rows without bytes that nothing can reach (no link, no
-     * reference), which the next run deletes again; it never leaves bytes no row knows of.
+     * Blobs, in batches of the next {@code batch} digests: the bytes are deleted while the rows are
+     * locked, and the rows after them in the same transaction. A crash in between leaves rows without
+     * bytes that nothing can reach (no link, no reference), which the next run deletes again; it never
+     * leaves bytes no row knows of.
      */
     private Future<Batch> blobBatch(Key after) {
-        return pool.withTransaction(tx -> tx.preparedQuery("select b.digest from blobs b where b.digest > $1 and "
-                        + BLOB_UNUSED + " order by b.digest limit $2 for update of b skip locked")
-                .execute(Tuple.of(after.first(), BATCH))
-                .compose(locked -> {
-                    if (locked.size() == 0) {
+        return pool.withTransaction(tx -> tx.preparedQuery("select digest from blobs where digest > $1 order by digest limit $2")
+                .execute(Tuple.of(after.first(), batch))
+                .compose(window -> {
+                    if (window.size() == 0) {
                         return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
                     }
-                    List<String> candidates = strings(locked);
-                    Key next = locked.size() < BATCH ? null : new Key(candidates.get(candidates.size() - 1), "");
-                    return tx.preparedQuery("select b.digest, b.size from blobs b where b.digest = any($1) and " + BLOB_UNUSED)
-                            .execute(Tuple.tuple().addArrayOfString(candidates.toArray(new String[0])))
-                            .compose(unused -> {
-                                List<String> doomed = strings(unused);
-                                long bytes = sum(unused, 1);
-                                return inParallel(doomed, digest -> blobs.deleteBlob(Digest.parse(digest)))
-                                        .compose(v -> doomed.isEmpty() ? Future.succeededFuture()
-                                                : tx.preparedQuery("delete from blobs where digest = any($1)")
-                                                        .execute(Tuple.tuple().addArrayOfString(doomed.toArray(new String[0]))))
-                                        .map(v -> new Batch(new GcReport(0, 0, 0, doomed.size(), bytes, 0, 0), next));
-                            });
+                    List<String> keys = strings(window);
+                    Key next = window.size() < batch ? null : new Key(keys.get(keys.size() - 1), "");
+                    return tx.preparedQuery("select b.digest from blobs b where b.digest = any($1) and " + BLOB_UNUSED
+                                    + " for update of b skip locked")
+                            .execute(Tuple.tuple().addArrayOfString(keys.toArray(new String[0])))
+                            .compose(locked -> locked.size() == 0 ? Future.succeededFuture(new Batch(GcReport.EMPTY, next))
+                                    : deleteBlobs(tx, strings(locked)).map(deleted -> new Batch(deleted, next)));
                 }));
+    }
+
+    /** Re-checks the locked blobs, deletes the bytes of those still unused, then their rows. */
+    private Future<GcReport> deleteBlobs(io.vertx.sqlclient.SqlConnection tx, List<String> locked) {
+        return tx.preparedQuery("select b.digest, b.size from blobs b where b.digest = any($1) and " + BLOB_UNUSED)
+                .execute(Tuple.tuple().addArrayOfString(locked.toArray(new String[0])))
+                .compose(unused -> {
+                    List<String> doomed = strings(unused);
+                    long bytes = sum(unused, 1);
+                    return inParallel(doomed, digest -> blobs.deleteBlob(Digest.parse(digest)))
+                            .compose(v -> doomed.isEmpty() ? Future.succeededFuture()
+                                    : tx.preparedQuery("delete from blobs where digest = any($1)")
+                                            .execute(Tuple.tuple().addArrayOfString(doomed.toArray(new String[0]))))
+                            .map(v -> new GcReport(0, 0, 0, doomed.size(), bytes, 0, 0));
+                });
     }
 
     /** Uploads idle past the limit: bytes first, then the row, as for blobs. */
@@ -220,7 +253,7 @@ public final class GarbageCollector {
                         where id > $1 and updated_at < now() - $2::bigint * interval '1 millisecond'
                         order by id limit $3 for update skip locked""")
                 .execute(Tuple.of(after.first().isEmpty() ? new UUID(0, 0) : UUID.fromString(after.first()),
-                        settings.uploadMaxAge().toMillis(), BATCH))
+                        settings.uploadMaxAge().toMillis(), batch))
                 .compose(locked -> {
                     if (locked.size() == 0) {
                         return Future.succeededFuture(new Batch(GcReport.EMPTY, null));
@@ -228,7 +261,7 @@ public final class GarbageCollector {
                     List<UUID> ids = new ArrayList<>();
                     locked.forEach(row -> ids.add(row.getUUID(0)));
                     long bytes = sum(locked, 1);
-                    Key next = locked.size() < BATCH ? null : new Key(ids.get(ids.size() - 1).toString(), "");
+                    Key next = locked.size() < batch ? null : new Key(ids.get(ids.size() - 1).toString(), "");
                     return inParallel(ids, blobs::deleteUpload)
                             .compose(v -> tx.preparedQuery("delete from uploads where id = any($1)")
                                     .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(new UUID[0]))))

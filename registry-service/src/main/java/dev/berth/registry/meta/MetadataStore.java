@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Registry metadata in PostgreSQL: repositories, blob links, manifests, tags, referrers, uploads. */
 public final class MetadataStore {
@@ -75,7 +76,7 @@ public final class MetadataStore {
      * quota; the bytes then stay unlinked until garbage collection takes them.
      */
     public Future<Void> storeBlob(String repository, String digest, long size, Origin origin,
-                                  java.util.function.Supplier<Future<Void>> placeBytes) {
+                                  Supplier<Future<Void>> placeBytes) {
         return pool.preparedQuery(PIN_BLOB).execute(Tuple.of(digest, size))
                 .compose(pinned -> announced(pool.withTransaction(tx -> tx.preparedQuery(PIN_BLOB)
                         .execute(Tuple.of(digest, size))

@@ -40,6 +40,14 @@ public interface BlobDriver {
         return Future.succeededFuture();
     }
 
+    /**
+     * A URL the client may fetch the object from directly (a presigned S3 URL), or null to serve the
+     * bytes through the registry. Only for finished objects.
+     */
+    default Future<String> redirectUrl(String path) {
+        return Future.succeededFuture(null);
+    }
+
     /** A local file holding the object, so it can be served with sendfile; null when there is none. */
     default Path localFile(String path) {
         return null;

@@ -81,6 +81,11 @@ public final class BlobStore {
         return driver.size(blobPath(digest));
     }
 
+    /** Where a client may fetch the blob directly, or null when the registry serves it. */
+    public Future<String> pullRedirect(Digest digest) {
+        return driver.redirectUrl(blobPath(digest));
+    }
+
     public Path localFile(Digest digest) {
         return driver.localFile(blobPath(digest));
     }

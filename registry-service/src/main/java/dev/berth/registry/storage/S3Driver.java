@@ -29,12 +29,15 @@ public final class S3Driver implements BlobDriver {
     private final S3Operations s3;
     private final int partSize;
     private final long maxCopyPart;
+    private final int redirectExpirySeconds;
 
-    S3Driver(Vertx vertx, S3Operations s3, int partSize, long maxCopyPart) {
+    /** {@code redirectExpirySeconds}: 0 when pulls are not redirected. */
+    S3Driver(Vertx vertx, S3Operations s3, int partSize, long maxCopyPart, int redirectExpirySeconds) {
         this.vertx = vertx;
         this.s3 = s3;
         this.partSize = partSize;
         this.maxCopyPart = maxCopyPart;
+        this.redirectExpirySeconds = redirectExpirySeconds;
     }
 
     /** Connects, creating the bucket when it does not exist yet. */
@@ -47,7 +50,8 @@ public final class S3Driver implements BlobDriver {
         S3Operations s3 = S3Operations.create(vertx, settings);
         return s3.onWorker(() -> {
             s3.ensureBucket();
-            return new S3Driver(vertx, s3, settings.partSize(), maxCopyPart);
+            return new S3Driver(vertx, s3, settings.partSize(), maxCopyPart,
+                    settings.redirectPulls() ? settings.redirectExpirySeconds() : 0);
         }).onFailure(e -> s3.close());
     }
 
@@ -239,6 +243,14 @@ public final class S3Driver implements BlobDriver {
             }
             return null;
         });
+    }
+
+    @Override
+    public Future<String> redirectUrl(String path) {
+        if (redirectExpirySeconds == 0) {
+            return Future.succeededFuture(null);
+        }
+        return s3.onWorker(() -> s3.presignedGet(path, redirectExpirySeconds));
     }
 
     @Override

@@ -13,6 +13,8 @@ import io.minio.HeadObjectArgs;
 import io.minio.Http;
 import io.minio.ListMultipartUploadsArgs;
 import io.minio.ListObjectsV2Args;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.Http;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectAPIArgs;
 import io.minio.SourceObject;
@@ -178,6 +180,12 @@ final class S3Operations implements AutoCloseable {
     }
 
     // ---- blocking requests, for the worker pool; each one retries its transient failures ----
+
+    /** Blocking (signing only, no request): a URL that GETs the object without credentials until it expires. */
+    String presignedGet(String key, int expirySeconds) throws Exception {
+        return client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Http.Method.GET)
+                .bucket(bucket).object(key).expiry(expirySeconds).build());
+    }
 
     void ensureBucket() throws Exception {
         try {

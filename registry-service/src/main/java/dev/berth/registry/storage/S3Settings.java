@@ -14,11 +14,16 @@ import java.net.URI;
  *       false for virtual-hosted ({@code bucket.endpoint/key});</li>
  *   <li>{@code part-size} (16777216) — bytes per multipart part, 5 MiB to 5 GiB; each write buffers at
  *       most one part in memory;</li>
- *   <li>{@code worker-threads} (16) — threads that run the blocking S3 calls.</li>
+ *   <li>{@code worker-threads} (16) — threads that run the blocking S3 calls;</li>
+ *   <li>{@code redirect-pulls} (false) — answer a blob GET with {@code 307} to a presigned URL of the
+ *       object, so the bytes flow from S3 straight to the client; clients must be able to reach the
+ *       endpoint;</li>
+ *   <li>{@code redirect-expiry-seconds} (1200) — how long such a URL stays valid (1 s to 7 days).</li>
  * </ul>
  */
 public record S3Settings(String endpoint, String region, String bucket, String accessKey, String secretKey,
-                         boolean pathStyle, int partSize, int workerThreads) {
+                         boolean pathStyle, int partSize, int workerThreads, boolean redirectPulls,
+                         int redirectExpirySeconds) {
 
     /** S3's smallest part, except the last one of an upload. */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -26,7 +31,20 @@ public record S3Settings(String endpoint, String region, String bucket, String a
     /** Part sizes are held in one array, so they stay below 2 GiB (S3 itself allows 5 GiB). */
     static final int MAX_PART_SIZE = Integer.MAX_VALUE - 16;
 
+    /** S3 accepts presigned URLs valid for at most seven days. */
+    static final int MAX_REDIRECT_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+    /** Settings without pull redirects. */
+    public S3Settings(String endpoint, String region, String bucket, String accessKey, String secretKey,
+                      boolean pathStyle, int partSize, int workerThreads) {
+        this(endpoint, region, bucket, accessKey, secretKey, pathStyle, partSize, workerThreads, false, 1200);
+    }
+
     public S3Settings {
+        if (redirectExpirySeconds < 1 || redirectExpirySeconds > MAX_REDIRECT_EXPIRY_SECONDS) {
+            throw new IllegalArgumentException("registry.storage.s3.redirect-expiry-seconds must be between 1 and "
+                    + MAX_REDIRECT_EXPIRY_SECONDS + " (7 days), got " + redirectExpirySeconds);
+        }
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
             throw new IllegalArgumentException("registry.storage.s3.part-size must be between "
                     + MIN_PART_SIZE + " (5 MiB) and " + MAX_PART_SIZE + " bytes, got " + partSize);
@@ -54,7 +72,9 @@ public record S3Settings(String endpoint, String region, String bucket, String a
                 c.string(p + "secret-key", ""),
                 c.bool(p + "path-style", true),
                 c.integer(p + "part-size", DEFAULT_PART_SIZE),
-                c.integer(p + "worker-threads", 16));
+                c.integer(p + "worker-threads", 16),
+                c.bool(p + "redirect-pulls", false),
+                c.integer(p + "redirect-expiry-seconds", 1200));
     }
 
     @Override
@@ -62,6 +82,7 @@ public record S3Settings(String endpoint, String region, String bucket, String a
         // Settings get logged at start: never the secret.
         return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket
                 + ", accessKey=" + accessKey + ", pathStyle=" + pathStyle + ", partSize=" + partSize
-                + ", workerThreads=" + workerThreads + "]";
+                + ", workerThreads=" + workerThreads + ", redirectPulls=" + redirectPulls
+                + ", redirectExpirySeconds=" + redirectExpirySeconds + "]";
     }
 }

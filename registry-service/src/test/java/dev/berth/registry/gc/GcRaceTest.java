@@ -158,4 +158,27 @@ class GcRaceTest {
         assertThat(mount.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
         assertThat(registry.headBlob("race/target", layer.digest())).isEqualTo(404);
     }
+
+    @Test
+    void aChunkWrittenWhileTheCollectorPurgesItsSessionLeavesNoBytesBehind() throws Exception {
+        String location = registry.send("POST", "/v2/race/purge/blobs/uploads/", null, null).headers()
+                .firstValue("Location").orElseThrow();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        SqlConnection conn = registry.pool.getConnection().await(10, TimeUnit.SECONDS);
+        Transaction tx = conn.begin().await(10, TimeUnit.SECONDS);
+        conn.preparedQuery("select 1 from uploads where id = $1::uuid for update").execute(Tuple.of(id))
+                .await(10, TimeUnit.SECONDS);
+
+        CompletableFuture<HttpResponse<String>> patch = sendAsync("PATCH", location, "application/octet-stream",
+                new byte[4096]);
+        awaitLockWait();
+        conn.preparedQuery("delete from uploads where id = $1::uuid").execute(Tuple.of(id)).await(10, TimeUnit.SECONDS);
+        tx.commit().await(10, TimeUnit.SECONDS);
+        conn.close();
+
+        HttpResponse<String> refused = patch.get(60, TimeUnit.SECONDS);
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.body()).contains("BLOB_UPLOAD_UNKNOWN");
+        assertThat(registry.storage().resolve("uploads/" + id)).doesNotExist();
+    }
 }

@@ -79,8 +79,9 @@ final class GcRegistry implements AutoCloseable {
         return collector(GcSettings.defaults().withDeleteUntagged(deleteUntagged));
     }
 
+    /** Batches of 2 rows, so that every phase of these small registries spans several batches. */
     GarbageCollector collector(GcSettings settings) {
-        return new GarbageCollector(pool, new BlobStore(new FilesystemDriver(vertx, storage)), settings);
+        return new GarbageCollector(pool, new BlobStore(new FilesystemDriver(vertx, storage)), settings, 2);
     }
 
     GcReport collect(boolean deleteUntagged) throws Exception {
