@@ -37,7 +37,8 @@ start_berth() {
   local port; port="$(free_port)"
   say "starting Berth on 127.0.0.1:$port"
   # shellcheck disable=SC2086  # BERTH_JAVA_OPTS is a list of JVM flags
-  env "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/berth-data" --host 127.0.0.1 \
+  # Authentication off: the benchmarks push and pull anonymously, as against distribution.
+  env BERTH_GATEWAY_AUTH_ENABLED=false "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/berth-data" --host 127.0.0.1 \
     --port "$port" >"$WORK/berth.log" 2>&1 &
   pids+=($!)
   local pid=$!

@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.auth.AuthSettings;
+import dev.berth.gateway.auth.GatewayAuth;
 import dev.berth.kit.ServerPorts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,11 +24,19 @@ public final class GatewayVerticle extends VerticleBase {
 
 
   private final GatewayConfig config;
+  private final AuthSettings authSettings;
   private final UpstreamPool pool;
+  private GatewayAuth auth;
   private volatile int actualPort = -1;
 
+  /** A gateway without authentication: development and the proxy's own tests. */
   public GatewayVerticle(GatewayConfig config) {
+    this(config, AuthSettings.DISABLED);
+  }
+
+  public GatewayVerticle(GatewayConfig config, AuthSettings authSettings) {
     this.config = config;
+    this.authSettings = authSettings;
     this.pool = new UpstreamPool(config.upstreams());
   }
 
@@ -43,7 +53,14 @@ public final class GatewayVerticle extends VerticleBase {
     // Vert.x shares a listening socket between servers asking for the same port; a random port
     // is shared only when asked for as a negative number, unique per gateway in this Vert.x.
     int listenPort = ServerPorts.shareable(config.port());
-    return pool.start(vertx, config.healthCheckIntervalMs())
+    if (!authSettings.enabled()) {
+      LOG.warn("gateway authentication is off ({}=false): anyone may push, pull and delete", "gateway.auth.enabled");
+    }
+    Future<GatewayAuth> authStarted = authSettings.enabled()
+        ? GatewayAuth.start(vertx, authSettings).onSuccess(a -> auth = a)
+        : Future.succeededFuture();
+    return authStarted
+        .compose(a -> pool.start(vertx, config.healthCheckIntervalMs()))
         .compose(v -> {
           List<Future<Integer>> servers = new ArrayList<>();
           for (int i = 0; i < config.instances(); i++) {
@@ -58,11 +75,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool.stop();
+    return pool.stop().eventually(() -> auth == null ? Future.succeededFuture() : auth.close());
   }
 
   private Future<Integer> deployServer(int port) {
-    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port);
+    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, auth);
     return vertx.deployVerticle(server).map(id -> server.actualPort());
   }
 }

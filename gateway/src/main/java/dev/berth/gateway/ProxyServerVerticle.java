@@ -1,11 +1,15 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.auth.GatewayAuth;
+import dev.berth.gateway.auth.UpstreamReader;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -31,15 +35,18 @@ final class ProxyServerVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final UpstreamPool pool;
   private final int port;
+  /** Null when authentication is off. */
+  private final GatewayAuth auth;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
-  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port) {
+  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, GatewayAuth auth) {
     this.config = config;
     this.pool = pool;
     this.port = port;
+    this.auth = auth;
   }
 
   @Override
@@ -63,6 +70,9 @@ final class ProxyServerVerticle extends VerticleBase {
         ? Future.succeededFuture()
         : Future.failedFuture("no registry upstream is ready"));
     OpsRoutes.mount(router, readiness);
+    if (auth != null) {
+      auth.mount(router, vertx, config.externalUrl(), this::readUpstream);
+    }
     router.route("/v2").handler(this::proxy);
     router.route("/v2/*").handler(this::proxy);
     router.route("/api/v1/*").handler(this::proxy);
@@ -92,6 +102,24 @@ final class ProxyServerVerticle extends VerticleBase {
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** A small GET of the gateway's own to a healthy upstream (the filtered catalog reads pages). */
+  private Future<UpstreamReader.Reply> readUpstream(String uri, String authorization) {
+    Upstream upstream = pool.pick(null);
+    if (upstream == null) {
+      pool.probeSoon();
+      return Future.failedFuture("no registry upstream is ready");
+    }
+    return client.request(new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(upstream.address().host())
+            .setPort(upstream.port())
+            .setSsl(upstream.ssl())
+            .setURI(uri)
+            .putHeader("Authorization", authorization))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(body -> new UpstreamReader.Reply(resp.statusCode(), resp.getHeader("Link"), body)));
   }
 
   private void proxy(RoutingContext ctx) {

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import dev.berth.Platform;
 import org.junit.jupiter.api.Assumptions;
 import dev.berth.PlatformOptions;
+import dev.berth.kit.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -69,7 +70,10 @@ public final class RegistryUnderTest implements ParameterResolver {
         Path dataDir = createDataDir();
         Vertx vertx = Vertx.vertx();
         try {
-            Platform platform = await(Platform.start(vertx, PlatformOptions.forTests(dataDir)), START_TIMEOUT_SECONDS);
+            // The shared suites are about the distribution API and its clients; authentication has its
+            // own platform in dev.berth.auth.
+            Config config = Config.load(null).with("gateway.auth.enabled", false);
+            Platform platform = await(Platform.start(vertx, PlatformOptions.forTests(dataDir), config), START_TIMEOUT_SECONDS);
             RegistryAddress address = new RegistryAddress(platform.gatewayAddress());
             System.out.println("registry under test: Berth platform at " + address + ", data in " + dataDir);
             return new Running(address, vertx, platform, dataDir);

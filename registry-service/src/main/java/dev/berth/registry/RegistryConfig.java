@@ -2,6 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.kit.Config;
 import dev.berth.kit.DatabaseConfig;
+import dev.berth.registry.auth.TokenAuthSettings;
 import dev.berth.registry.storage.S3Settings;
 import dev.berth.registry.webhooks.WebhookSettings;
 import java.nio.file.Path;
@@ -12,11 +13,20 @@ import java.nio.file.Path;
  * (filesystem or s3), registry.storage.root-dir (filesystem), registry.storage.s3.* (see S3Settings; read
  * only when the driver is s3), registry.database.* (see DatabaseConfig),
  * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
- * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings).
+ * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.auth.* (see
+ * TokenAuthSettings; unset = no token checks).
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
                              DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
-                             S3Settings s3, WebhookSettings webhooks) {
+                             S3Settings s3, WebhookSettings webhooks, TokenAuthSettings auth) {
+
+    /** Without token checks, as before authentication existed. */
+    public RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
+                          DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
+                          S3Settings s3, WebhookSettings webhooks) {
+        this(host, port, instances, storageDriver, storageRoot, database, kafkaBootstrapServers, outboxPollMs,
+                s3, webhooks, TokenAuthSettings.OPEN);
+    }
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
@@ -38,6 +48,7 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 c.string("registry.events.kafka-bootstrap-servers", ""),
                 c.longValue("registry.events.outbox-poll-ms", 250),
                 driver.equals("s3") ? S3Settings.from(c) : null,
-                WebhookSettings.from(c));
+                WebhookSettings.from(c),
+                TokenAuthSettings.from(c));
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.registry;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import dev.berth.registry.api.RegistryApi;
+import dev.berth.registry.auth.TokenCheck;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.webhooks.WebhookApi;
@@ -44,6 +45,9 @@ final class RegistryVerticle extends VerticleBase {
                 "postgresql", () -> metadata.pool().query("select 1").execute(),
                 "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
+        if (config.auth() != null && config.auth().enabled()) {
+            router.route().handler(new TokenCheck(config.auth())::handle);
+        }
         RegistryApi.mount(router, metadata, blobs);
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
         HttpServerOptions options = new HttpServerOptions()
