@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -151,9 +150,5 @@ public final class IdentityStore {
         public String full() {
             return PREFIX + namespace + "+" + name;
         }
-    }
-
-    static List<String> strings(String[] values) {
-        return values == null ? List.of() : List.of(values);
     }
 }

@@ -80,9 +80,15 @@ final class TokenEndpoint {
         if (subject.isEmpty()) {
             return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "refresh token has no subject"));
         }
-        return store.principal(subject).compose(p -> p.isPresent()
-                ? Future.succeededFuture(p.get())
-                : Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "account no longer exists")));
+        return store.principal(subject).compose(p -> {
+            if (p.isEmpty()) {
+                return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "account no longer exists"));
+            }
+            if (p.get() instanceof Principal.Robot robot && robot.expired(java.time.Instant.now())) {
+                return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "robot account has expired"));
+            }
+            return Future.succeededFuture(p.get());
+        });
     }
 
     private void respond(RoutingContext ctx, MultiMap params, Future<Principal> who, boolean offline, String givenRefresh) {
