@@ -32,6 +32,8 @@ public final class RegistryUnderTest implements ParameterResolver {
 
     public static final String EXTERNAL_REGISTRY_PROPERTY = "berth.test.registry";
 
+    public static final String ADMIN_USER = "admin";
+    private static final String ADMIN_PASSWORD = "test-admin-password";
     private static final long START_TIMEOUT_SECONDS = 120;
     private static final long STOP_TIMEOUT_SECONDS = 60;
 
@@ -70,11 +72,11 @@ public final class RegistryUnderTest implements ParameterResolver {
         Path dataDir = createDataDir();
         Vertx vertx = Vertx.vertx();
         try {
-            // The shared suites are about the distribution API and its clients; authentication has its
-            // own platform in dev.berth.auth.
-            Config config = Config.load(null).with("gateway.auth.enabled", false);
+            // Authentication on, as berth up runs: the suites log in as the admin, the way their
+            // clients do (docker login, skopeo --creds, tokens from /token for plain HTTP).
+            Config config = Config.load(null).with("admin-password", ADMIN_PASSWORD);
             Platform platform = await(Platform.start(vertx, PlatformOptions.forTests(dataDir), config), START_TIMEOUT_SECONDS);
-            RegistryAddress address = new RegistryAddress(platform.gatewayAddress());
+            RegistryAddress address = new RegistryAddress(platform.gatewayAddress(), ADMIN_USER, ADMIN_PASSWORD);
             System.out.println("registry under test: Berth platform at " + address + ", data in " + dataDir);
             return new Running(address, vertx, platform, dataDir);
         } catch (RuntimeException | Error e) {

@@ -21,6 +21,9 @@ import java.util.List;
  */
 public final class TokenCheck {
 
+    /** Routing-context key of the verified token's subject: the actor of the events a request causes. */
+    public static final String SUBJECT = "berth.token.subject";
+
     private final TokenVerifier verifier;
     private final String service;
 
@@ -54,6 +57,7 @@ public final class TokenCheck {
             refuse(req, 403, "DENIED", "the token does not grant access to this resource", required);
             return;
         }
+        ctx.put(SUBJECT, token.subject());
         ctx.next();
     }
 
