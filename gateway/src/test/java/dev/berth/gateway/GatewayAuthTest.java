@@ -140,6 +140,22 @@ class GatewayAuthTest {
   }
 
   @Test
+  void aMountNeedsPullOnTheSourceAndPushOnTheTarget() throws Exception {
+    String mount = "/v2/team/app/blobs/uploads/?mount=sha256:" + "b".repeat(64) + "&from=";
+    String both = f.bearer("alice", "alice-password", "repository:team/app:push", "repository:team/base:pull");
+    assertThat(f.send("POST", mount + "team/base", both, null).statusCode()).isEqualTo(202);
+    // The same token does not cover a source it was not issued for; alice could get one for team/lib.
+    HttpResponse<String> other = f.send("POST", mount + "team/lib", both, null);
+    assertThat(other.statusCode()).isEqualTo(401);
+    assertThat(other.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("insufficient_scope");
+    // Nor one for someone else's private namespace, which she cannot read at all.
+    String foreign = f.bearer("alice", "alice-password", "repository:team/app:push", "repository:carol-private/x:pull");
+    HttpResponse<String> denied = f.send("POST", mount + "carol-private/x", foreign, null);
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(errorCode(denied)).isEqualTo("DENIED");
+  }
+
+  @Test
   void guestPullsOnly() throws Exception {
     String bearer = f.bearer("gina", "gina-password", "repository:team/app:pull,push");
     assertThat(f.get("/v2/team/app" + BLOB, bearer).statusCode()).isEqualTo(200);

@@ -10,7 +10,8 @@ import java.time.Duration;
  *
  * @param enabled            {@code gateway.auth.enabled} (true); false = everyone may do everything,
  *                           for development only
- * @param database           {@code gateway.database.*}, users, robots and namespaces
+ * @param database           {@code gateway.database.*} (name default berth_gateway): users, robots and
+ *                           namespaces
  * @param signingKeyFile     {@code gateway.auth.signing-key-file} (data/token-signing-key.pem): EC P-256
  *                           private key in PKCS#8 PEM, generated when missing; the public key is
  *                           written next to it as {@code <file>.pub} for the registry
@@ -39,6 +40,8 @@ public record AuthSettings(boolean enabled, DatabaseConfig database, Path signin
     public static final String LOCKOUT = "gateway.auth.lockout.seconds";
     public static final String ADMIN_PASSWORD = "admin-password";
 
+    public static final String DATABASE_NAME = "gateway.database.name";
+    public static final String DEFAULT_DATABASE = "berth_gateway";
     public static final String DEFAULT_ISSUER = "berth-gateway";
     public static final String DEFAULT_SERVICE = "berth";
 
@@ -71,8 +74,10 @@ public record AuthSettings(boolean enabled, DatabaseConfig database, Path signin
         if (!c.bool(ENABLED, true)) {
             return DISABLED;
         }
+        // Never the registry's database by default: both keep their Flyway history in the same table name.
+        Config db = c.has(DATABASE_NAME) ? c : c.with(DATABASE_NAME, DEFAULT_DATABASE);
         return new AuthSettings(true,
-                DatabaseConfig.from(c, "gateway.database"),
+                DatabaseConfig.from(db, "gateway.database"),
                 Path.of(c.string(SIGNING_KEY_FILE, "data/token-signing-key.pem")),
                 c.string(ISSUER, DEFAULT_ISSUER),
                 c.string(SERVICE, DEFAULT_SERVICE),

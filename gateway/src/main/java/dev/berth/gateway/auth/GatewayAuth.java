@@ -80,8 +80,8 @@ public final class GatewayAuth {
         router.post("/token").handler(BodyHandler.create(false).setBodyLimit(TOKEN_FORM_LIMIT)).handler(token::post);
 
         RegistryGuard guard = new RegistryGuard(settings, externalUrl, issuer.accessVerifier(), store, permissions);
-        router.route("/v2").handler(guard::handle);
-        router.route("/v2/*").handler(guard::handle);
+        // One route, so /v2/ (which matches both "/v2" and "/v2/*") is checked once.
+        router.routeWithRegex("/v2(/.*)?").handler(guard::handle);
         router.get("/v2/_catalog").handler(new CatalogHandler(store, issuer, upstream)::handle);
 
         AdminApi.mount(router, vertx, store.pool(), apiAuthentication);

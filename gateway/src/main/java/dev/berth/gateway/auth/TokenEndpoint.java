@@ -114,6 +114,7 @@ final class TokenEndpoint {
             }
         }
         who.compose(principal -> permissions.grant(principal, asked).map(granted -> {
+            principal.caller().attachTo(ctx);
             TokenIssuer.Issued token = issuer.accessToken(principal.name(), granted);
             JsonObject body = new JsonObject()
                     .put("token", token.token())
