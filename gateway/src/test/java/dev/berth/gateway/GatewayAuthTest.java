@@ -156,6 +156,22 @@ class GatewayAuthTest {
   }
 
   @Test
+  void dotSegmentsCannotSmuggleARequestIntoAnotherNamespace() throws Exception {
+    // Token asked for a name that is not a repository name: nothing is granted.
+    assertThat(access(f.token("alice", "alice-password", "repository:team/../carol-private/x:pull,push"))).isEmpty();
+    // A token alice may hold, for team/x, used on a path that resolves elsewhere.
+    String bearer = f.bearer("alice", "alice-password", "repository:team/x:pull,push");
+    // Sent byte for byte: HTTP client libraries may resolve the dots themselves.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", f.gateway.actualPort())) {
+      socket.getOutputStream().write(("POST /v2/team/x/../../carol-private/x/blobs/uploads/ HTTP/1.1\r\n"
+          + "Host: 127.0.0.1\r\nAuthorization: " + bearer + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 403").contains("DENIED");
+    }
+  }
+
+  @Test
   void guestPullsOnly() throws Exception {
     String bearer = f.bearer("gina", "gina-password", "repository:team/app:pull,push");
     assertThat(f.get("/v2/team/app" + BLOB, bearer).statusCode()).isEqualTo(200);

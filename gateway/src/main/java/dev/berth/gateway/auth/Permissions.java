@@ -1,6 +1,7 @@
 package dev.berth.gateway.auth;
 
 import dev.berth.kit.auth.Access;
+import dev.berth.kit.auth.RequiredAccess;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.HashSet;
@@ -80,7 +81,7 @@ public final class Permissions {
             // Everyone may list; the gateway filters the catalog to what the caller may pull.
             return Future.succeededFuture(Optional.of(Access.CATALOG));
         }
-        if (!asked.type().equals(Access.REPOSITORY)) {
+        if (!asked.type().equals(Access.REPOSITORY) || !RequiredAccess.validName(asked.name())) {
             return Future.succeededFuture(Optional.empty());
         }
         return allowed(principal, asked.name()).compose(allowed -> {

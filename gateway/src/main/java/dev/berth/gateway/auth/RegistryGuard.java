@@ -40,8 +40,14 @@ final class RegistryGuard {
         HttpServerRequest req = ctx.request();
         // Authorization may wait on the database; the body must not flow before the proxy takes it.
         req.pause();
-        List<Access> required = RequiredAccess.of(req.method().name(), req.path(),
+        // The normalized path is what the registry routes on (dot segments resolved).
+        List<Access> required = RequiredAccess.of(req.method().name(), ctx.normalizedPath(),
                 req.getParam("mount"), req.getParam("from"));
+        Optional<String> invalid = RequiredAccess.invalidRepository(ctx.normalizedPath());
+        if (invalid.isPresent()) {
+            AuthResponses.registryError(req, 400, "NAME_INVALID", "invalid repository name: " + invalid.get(), null);
+            return;
+        }
         String realm = AuthResponses.realm(req, externalUrl);
         Optional<String> bearer = Credentials.bearer(req.getHeader("Authorization"));
         if (bearer.isEmpty()) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The registry's own check of the gateway's bearer tokens, in front of {@code /v2} and
@@ -34,9 +35,15 @@ public final class TokenCheck {
 
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        String path = req.path();
+        // What the router matches on: dot segments resolved, so "a/../b" is checked as "b".
+        String path = ctx.normalizedPath();
         if (!path.equals("/v2") && !path.startsWith("/v2/") && !path.startsWith("/api/v1/") && !path.equals("/api/v1")) {
             ctx.next();
+            return;
+        }
+        Optional<String> invalid = RequiredAccess.invalidRepository(path);
+        if (invalid.isPresent()) {
+            refuse(req, 400, "NAME_INVALID", "invalid repository name: " + invalid.get(), List.of());
             return;
         }
         List<Access> required = RequiredAccess.atRegistry(req.method().name(), path, req.getParam("mount"),
@@ -65,7 +72,7 @@ public final class TokenCheck {
         if (status == 401) {
             req.response().putHeader("WWW-Authenticate", "Bearer service=\"" + service + "\"");
         }
-        if (req.path().startsWith("/api/v1")) {
+        if (!req.path().startsWith("/v2")) {
             ErrorBody.send(req.response(), status, code.toLowerCase(java.util.Locale.ROOT), message);
             return;
         }

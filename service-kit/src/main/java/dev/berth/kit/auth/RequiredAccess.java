@@ -1,5 +1,6 @@
 package dev.berth.kit.auth;
 
+import dev.berth.oci.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +23,11 @@ import java.util.regex.Pattern;
  */
 public final class RequiredAccess {
 
-    // The same shortest-name-first reading the registry's route table uses.
-    private static final Pattern REPOSITORY_ROUTE = Pattern.compile(
-            "^/v2/(?<name>.+?)/(?<kind>blobs/uploads(?:/.*)?|blobs/[^/]+|manifests/[^/]+|tags/list|referrers/[^/]+)$");
+    // The registry's route shapes, read shortest name first as its routes are. Callers pass the
+    // normalized path (vertx-web's, which the registry routes on), so "a/../b" cannot pose as "a".
+    private static final Pattern REPOSITORY_ROUTE = Pattern.compile("^/v2/(?<name>[^?]+?)/(?<kind>blobs/uploads/?"
+            + "|blobs/uploads/[^/]+|blobs/[^/]*:[^/]*|manifests/[^/]+|tags/list|referrers/[^/]*:[^/]*)$");
+
 
     private RequiredAccess() {
     }
@@ -71,6 +74,19 @@ public final class RequiredAccess {
     public static List<Access> atRegistry(String method, String path, String mount, String from) {
         List<Access> out = of(method, path, mount, from);
         return path.equals("/v2/_catalog") ? List.of(Access.CATALOG, Access.ADMIN_API) : out;
+    }
+
+    /** True when {@code name} is a valid repository name (distribution spec grammar). */
+    public static boolean validName(String name) {
+        return name != null && Names.isRepository(name);
+    }
+
+    /**
+     * The repository a path names when that name is not valid: both sides answer it with
+     * {@code NAME_INVALID} before any token check, as the spec wants and nothing is touched.
+     */
+    public static Optional<String> invalidRepository(String path) {
+        return repository(path).filter(name -> !validName(name));
     }
 
     /** The repository a {@code /v2/<name>/...} path names, if any. */

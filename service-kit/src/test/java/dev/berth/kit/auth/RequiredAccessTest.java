@@ -48,6 +48,17 @@ class RequiredAccessTest {
     }
 
     @Test
+    void readsNamesAsTheRegistryRoutesDo() {
+        // As the registry's manifest route reads it: repository a/blobs/uploads, reference y.
+        assertThat(RequiredAccess.repository("/v2/a/blobs/uploads/manifests/y")).contains("a/blobs/uploads");
+        assertThat(RequiredAccess.repository("/v2/a/blobs/uploads/")).contains("a");
+        assertThat(RequiredAccess.repository("/v2/a/blobs/not-a-digest")).isEmpty();
+        assertThat(RequiredAccess.validName("team/app")).isTrue();
+        assertThat(RequiredAccess.validName("team/../app")).isFalse();
+        assertThat(RequiredAccess.validName("Team/app")).isFalse();
+    }
+
+    @Test
     void theRegistryDemandsAnAdminTokenForItsUnfilteredCatalog() {
         assertThat(RequiredAccess.atRegistry("GET", "/v2/_catalog", null, null))
                 .containsExactly(Access.CATALOG, Access.ADMIN_API);
