@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** The refusals authentication sends: challenges and error envelopes. */
@@ -100,9 +99,5 @@ final class AuthResponses {
         } else {
             resp.end(text);
         }
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
