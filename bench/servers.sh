@@ -44,8 +44,10 @@ start_berth_as() {
   local port; port="$(free_port)"
   say "starting $name (Berth) on 127.0.0.1:$port"
   # shellcheck disable=SC2086  # BERTH_JAVA_OPTS is a list of JVM flags
-  env "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/$name-data" --host 127.0.0.1 \
-    --port "$port" >"$WORK/$name.log" 2>&1 &
+  # Authentication off unless the caller's VAR=value list turns it on: the benchmarks push and pull
+  # anonymously, as against distribution.
+  env BERTH_GATEWAY_AUTH_ENABLED=false "$@" java ${BERTH_JAVA_OPTS:-} -jar "$BERTH_JAR" up --data-dir "$WORK/$name-data" \
+    --host 127.0.0.1 --port "$port" >"$WORK/$name.log" 2>&1 &
   pids+=($!)
   local pid=$!
   for _ in $(seq 1 600); do

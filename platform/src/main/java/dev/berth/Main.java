@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.GatewayVerticle;
+import dev.berth.gateway.auth.AuthSettings;
 import dev.berth.kit.Config;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.registry.RegistryConfig;
@@ -66,6 +67,12 @@ public final class Main {
             return serve(vertx -> Platform.start(vertx, options, platformConfig).map(p -> {
                 String addr = p.gatewayAddress();
                 System.out.println("Berth is listening on " + p.gatewayUrl() + "  (data: " + dataDir.toAbsolutePath() + ")");
+                if (platformConfig.bool(AuthSettings.ENABLED, true)) {
+                    System.out.println("Log in:  docker login " + addr + " -u admin   (password: BERTH_ADMIN_PASSWORD,"
+                            + " or the one printed above on the first start)");
+                } else {
+                    System.out.println("Authentication is OFF (gateway.auth.enabled=false): development only.");
+                }
                 System.out.println("Try:  docker tag busybox " + addr + "/library/busybox:latest && docker push "
                         + addr + "/library/busybox:latest");
                 System.out.flush();
@@ -96,9 +103,11 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            GatewayConfig gc = GatewayConfig.from(Config.load(config));
+            Config settings = Config.load(config);
+            GatewayConfig gc = GatewayConfig.from(settings);
+            AuthSettings auth = AuthSettings.from(settings);
             return serve(vertx -> {
-                GatewayVerticle gateway = new GatewayVerticle(gc);
+                GatewayVerticle gateway = new GatewayVerticle(gc, auth);
                 return vertx.deployVerticle(gateway).map(id -> {
                     System.out.println("gateway listening on " + (gc.protection().tls() == null ? "http" : "https")
                             + "://" + gc.host() + ":" + gateway.actualPort());

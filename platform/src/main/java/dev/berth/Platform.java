@@ -2,6 +2,8 @@ package dev.berth;
 
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.GatewayVerticle;
+import dev.berth.gateway.auth.AuthSettings;
+import dev.berth.gateway.auth.SigningKey;
 import dev.berth.infra.EmbeddedPostgresServer;
 import dev.berth.infra.KafkaBroker;
 import dev.berth.kit.Config;
@@ -27,6 +29,7 @@ public final class Platform {
 
     private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
     static final String GATEWAY_DATABASE = "berth_gateway";
+    static final String SIGNING_KEY = "token-signing-key.pem";
 
     private final Vertx vertx;
     private final EmbeddedPostgresServer postgres;
@@ -60,8 +63,12 @@ public final class Platform {
             Files.createDirectories(data);
             EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("postgres"), 0);
             pg.createDatabase("berth");
-            // The gateway's own database: its audit log (and, with authentication, users and tokens).
+            // The gateway's own database: its audit log, users, robots and namespaces.
             pg.createDatabase(GATEWAY_DATABASE);
+            if (base.bool(AuthSettings.ENABLED, true)) {
+                // The registries start first and need the gateway's public key.
+                SigningKey.loadOrCreate(data.resolve(SIGNING_KEY));
+            }
             try {
                 return new Infrastructure(pg, KafkaBroker.start(data.resolve("kafka"), 0));
             } catch (IOException | RuntimeException e) {
@@ -79,14 +86,25 @@ public final class Platform {
                     .with("registry.database.name", "berth")
                     .with("registry.database.user", pg.user())
                     .with("registry.database.password", pg.password())
-                    .with("registry.events.kafka-bootstrap-servers", infra.kafka().bootstrapServers());
+                    .with("registry.events.kafka-bootstrap-servers", infra.kafka().bootstrapServers())
+                    .with("gateway.database.host", "127.0.0.1")
+                    .with("gateway.database.port", pg.port())
+                    .with("gateway.database.name", GATEWAY_DATABASE)
+                    .with("gateway.database.user", pg.user())
+                    .with("gateway.database.password", pg.password())
+                    .with(AuthSettings.SIGNING_KEY_FILE, data.resolve(SIGNING_KEY).toString());
+            if (config.bool(AuthSettings.ENABLED, true)) {
+                config = config.with("registry.auth.public-key-file",
+                        SigningKey.publicKeyFile(data.resolve(SIGNING_KEY)).toString());
+            }
             RegistryConfig registryConfig = RegistryConfig.from(config);
+            Config settings = config;
             List<RegistryService> registries = new ArrayList<>();
             Future<?> chain = Future.succeededFuture();
             for (int i = 0; i < options.registryInstances(); i++) {
                 chain = chain.compose(v -> RegistryService.start(vertx, registryConfig).map(registries::add));
             }
-            return chain.compose(v -> startGateway(vertx, options, config, registries))
+            return chain.compose(v -> startGateway(vertx, options, settings, registries))
                     .map(gw -> new Platform(vertx, pg, infra.kafka(), registries, gw.deployments, options.host(), gw.port,
                             gw.tls))
                     .onSuccess(p -> LOG.info("platform up: gateway on {}, data in {}", p.gatewayAddress(), data))
@@ -119,14 +137,9 @@ public final class Platform {
         GatewayConfig base = GatewayConfig.from(config
                 .with("gateway.host", options.host())
                 .with("gateway.port", options.gatewayPort())
-                .with("gateway.upstreams", String.join(",", upstreams))
-                .with("gateway.database.host", config.string("registry.database.host", "127.0.0.1"))
-                .with("gateway.database.port", config.integer("registry.database.port", 5432))
-                .with("gateway.database.name", GATEWAY_DATABASE)
-                .with("gateway.database.user", config.string("registry.database.user", "postgres"))
-                .with("gateway.database.password", config.string("registry.database.password", "")));
+                .with("gateway.upstreams", String.join(",", upstreams)));
         // The gateway verticle serves its port on several event loops itself (gateway.instances).
-        GatewayVerticle gateway = new GatewayVerticle(base);
+        GatewayVerticle gateway = new GatewayVerticle(base, AuthSettings.from(config));
         return vertx.deployVerticle(gateway)
                 .map(id -> new Gateway(List.of(id), gateway.actualPort(), base.protection().tls() != null));
     }

@@ -4,6 +4,8 @@ import dev.berth.gateway.audit.AuditLog;
 import dev.berth.gateway.protect.ListenerCheck;
 import dev.berth.gateway.protect.Protection;
 import dev.berth.kit.Database;
+import dev.berth.gateway.auth.AuthSettings;
+import dev.berth.gateway.auth.GatewayAuth;
 import dev.berth.kit.ServerPorts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,14 +29,22 @@ public final class GatewayVerticle extends VerticleBase {
 
 
   private final GatewayConfig config;
+  private final AuthSettings authSettings;
   private final UpstreamPool pool;
   private final Protection protection;
   private Pool database;
   private AuditLog audit = AuditLog.disabled();
+  private GatewayAuth auth;
   private volatile int actualPort = -1;
 
+  /** A gateway without authentication: development and the proxy's own tests. */
   public GatewayVerticle(GatewayConfig config) {
+    this(config, AuthSettings.DISABLED);
+  }
+
+  public GatewayVerticle(GatewayConfig config, AuthSettings authSettings) {
     this.config = config;
+    this.authSettings = authSettings;
     this.pool = new UpstreamPool(config.upstreams());
     this.protection = new Protection(config.protection());
   }
@@ -52,12 +62,18 @@ public final class GatewayVerticle extends VerticleBase {
     // Vert.x shares a listening socket between servers asking for the same port; a random port
     // is shared only when asked for as a negative number, unique per gateway in this Vert.x.
     int listenPort = ServerPorts.shareable(config.port());
+    if (!authSettings.enabled()) {
+      LOG.warn("gateway authentication is off ({}=false): anyone may push, pull and delete", "gateway.auth.enabled");
+    }
     // Resolving a host name may block on DNS.
     return vertx.executeBlocking(() -> {
           ListenerCheck.requireSafe(config.host(), config.protection());
           return null;
         })
         .compose(v -> startDatabase())
+        .compose(v -> authSettings.enabled()
+            ? GatewayAuth.start(vertx, authSettings).onSuccess(a -> auth = a).<Void>mapEmpty()
+            : Future.<Void>succeededFuture())
         .compose(v -> pool.start(vertx, config.healthCheckIntervalMs()))
         .onSuccess(v -> protection.start(vertx))
         .compose(v -> {
@@ -79,7 +95,8 @@ public final class GatewayVerticle extends VerticleBase {
     return pool.stop()
         .eventually(protection::stop)
         .eventually(audit::stop)
-        .eventually(() -> database == null ? Future.succeededFuture() : database.close());
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close())
+        .eventually(() -> auth == null ? Future.succeededFuture() : auth.close());
   }
 
   /** The audit log this gateway writes to (disabled without a database). */
@@ -103,7 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Integer> deployServer(int port) {
-    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit);
+    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit, auth);
     return vertx.deployVerticle(server).map(id -> server.actualPort());
   }
 }

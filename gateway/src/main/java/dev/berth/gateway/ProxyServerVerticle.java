@@ -4,12 +4,17 @@ import dev.berth.gateway.audit.AuditApi;
 import dev.berth.gateway.audit.AuditLog;
 import dev.berth.gateway.audit.AuditRecorder;
 import dev.berth.gateway.protect.Protection;
+import dev.berth.gateway.audit.LoginRecorder;
+import dev.berth.gateway.auth.GatewayAuth;
+import dev.berth.gateway.auth.UpstreamReader;
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -39,17 +44,21 @@ final class ProxyServerVerticle extends VerticleBase {
   private final int port;
   private final Protection protection;
   private final AuditLog audit;
+  /** Null when authentication is off. */
+  private final GatewayAuth auth;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
-  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit) {
+  ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit,
+                      GatewayAuth auth) {
     this.config = config;
     this.pool = pool;
     this.port = port;
     this.protection = protection;
     this.audit = audit;
+    this.auth = auth;
   }
 
   @Override
@@ -73,15 +82,23 @@ final class ProxyServerVerticle extends VerticleBase {
         ? Future.succeededFuture()
         : Future.failedFuture("no registry upstream is ready"));
     OpsRoutes.mount(router, readiness);
-    // Protection (dev.berth.gateway.protect): the IP limit may run before authentication; the
-    // identity limit needs the Caller, so the authentication handler goes between the two.
+    // Protection (dev.berth.gateway.protect): the IP limit runs before authentication; the identity
+    // limit needs the Caller that authentication attaches, so the /v2 guard goes between the two.
     router.routeWithRegex(PROXIED).handler(protection.ipRateLimit());
-    // TODO(auth): the authentication handler goes here (it sets Caller on the context).
+    if (auth != null) {
+      router.route("/token").handler(new LoginRecorder(audit, protection.clients()));
+      auth.mountGuards(router, config.externalUrl());
+    }
     router.routeWithRegex(PROXIED).handler(protection.identityRateLimit())
-        // Audit (dev.berth.gateway.audit) before the body limit, so a refused push is recorded with its 413.
+        // Audit (dev.berth.gateway.audit) before the body limit, so a refused push is recorded with its
+        // 413; it reads the Caller when the response ends, so the admin API's own login counts too.
         .handler(new AuditRecorder(audit, protection.clients()))
         .handler(protection.bodyLimit());
-    // TODO(auth): only administrators may read the audit log: replace ANYONE with that check on Caller.
+    if (auth != null) {
+      auth.mountEndpoints(router, vertx, this::readUpstream);
+    }
+    // With authentication on, the /api/v1 guard above lets only system admins this far; with it off
+    // (development only) anyone may read the audit log.
     router.get("/api/v1/audit").handler(new AuditApi(audit, AuditApi.ANYONE));
     router.route("/v2").handler(this::proxy);
     router.route("/v2/*").handler(this::proxy);
@@ -112,6 +129,24 @@ final class ProxyServerVerticle extends VerticleBase {
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** A small GET of the gateway's own to a healthy upstream (the filtered catalog reads pages). */
+  private Future<UpstreamReader.Reply> readUpstream(String uri, String authorization) {
+    Upstream upstream = pool.pick(null);
+    if (upstream == null) {
+      pool.probeSoon();
+      return Future.failedFuture("no registry upstream is ready");
+    }
+    return client.request(new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(upstream.address().host())
+            .setPort(upstream.port())
+            .setSsl(upstream.ssl())
+            .setURI(uri)
+            .putHeader("Authorization", authorization))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(body -> new UpstreamReader.Reply(resp.statusCode(), resp.getHeader("Link"), body)));
   }
 
   private void proxy(RoutingContext ctx) {

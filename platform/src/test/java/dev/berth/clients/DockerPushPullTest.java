@@ -37,19 +37,25 @@ class DockerPushPullTest {
         String local = "berth-clients-test/busybox:" + suffix;
         String repository = registry.reference("clients/docker-busybox");
         String remote = repository + ":" + suffix;
+        // A config dir of this test's own: the login must not touch the user's ~/.docker.
+        String config = work.resolve("docker-config").toString();
         try {
+            if (registry.authenticated()) {
+                HostCommand.of(docker, "--config", config, "login", registry.hostPort(),
+                        "-u", registry.username(), "-p", registry.password()).runOk();
+            }
             HostCommand.of(docker, "import", rootfs.toString(), local).runOk();
             HostCommand.of(docker, "tag", local, remote).runOk();
             String imageId = imageId(docker, remote);
 
-            String pushOutput = HostCommand.of(docker, "push", remote).runOk().stdout();
+            String pushOutput = HostCommand.of(docker, "--config", config, "push", remote).runOk().stdout();
             String pushedDigest = find(PUSHED_DIGEST, pushOutput);
 
             HostCommand.of(docker, "rmi", remote, local).runOk();
             assertThat(HostCommand.of(docker, "image", "inspect", remote).run().succeeded())
                     .as("image is gone locally before the pull").isFalse();
 
-            String pullOutput = HostCommand.of(docker, "pull", remote).runOk().stdout();
+            String pullOutput = HostCommand.of(docker, "--config", config, "pull", remote).runOk().stdout();
             assertThat(find(PULLED_DIGEST, pullOutput)).as("digest docker pull reports").isEqualTo(pushedDigest);
             assertThat(imageId(docker, remote)).as("image id after the pull").isEqualTo(imageId);
             String repoDigests = HostCommand.of(docker, "image", "inspect", "--format",

@@ -31,7 +31,7 @@ class PushEventsTest {
 
     @Test
     void skopeoPushYieldsExactlyOneImagePushedEvent(RegistryAddress registry, EventStream events) {
-        Skopeo skopeo = Skopeo.require();
+        Skopeo skopeo = Skopeo.require(registry);
         OciLayout source = BusyboxImages.image(work.resolve("source"), "v1", "amd64");
         skopeo.copy(Skopeo.oci(source.root(), "v1"), Skopeo.docker(registry.reference("events/single:v1")), false);
 
@@ -48,11 +48,13 @@ class PushEventsTest {
         assertThat(data.getJsonArray("tags")).containsExactly("v1");
         assertThat(data.getString("digest")).isEqualTo(source.digest("v1"));
         assertThat(data.getString("requestId")).isNotBlank();
+        // The actor is the subject of the token the push carried.
+        assertThat(data.getString("actor")).isEqualTo(registry.authenticated() ? registry.username() : "anonymous");
     }
 
     @Test
     void multiArchPushYieldsOneEventForTheIndex(RegistryAddress registry, EventStream events) {
-        Skopeo skopeo = Skopeo.require();
+        Skopeo skopeo = Skopeo.require(registry);
         BusyboxImages.TwoPlatformIndex built = BusyboxImages.twoPlatformIndex(work.resolve("source"), "multi");
         skopeo.copy(Skopeo.oci(work.resolve("source"), "multi"), Skopeo.docker(registry.reference("events/multi:multi")), true);
 

@@ -33,6 +33,7 @@ class ReplicasOnS3Test {
         try (S3ProxyServer s3 = S3ProxyServer.startOnDisk(java.nio.file.Files.createDirectories(work.resolve("s3")))) {
             S3Bucket bucket = s3.createBucket("replicas");
             Config base = Config.of(Map.of(), Map.of())
+                    .with("gateway.auth.enabled", false)
                     .with("registry.storage.driver", "s3")
                     .with("registry.storage.s3.endpoint", bucket.endpoint())
                     .with("registry.storage.s3.region", bucket.region())

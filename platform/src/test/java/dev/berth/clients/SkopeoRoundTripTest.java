@@ -25,7 +25,7 @@ class SkopeoRoundTripTest {
 
     @Test
     void imageCopiedInAndOutKeepsItsDigestAndIsAValidLayout(RegistryAddress registry) {
-        Skopeo skopeo = Skopeo.require();
+        Skopeo skopeo = Skopeo.require(registry);
         Path validator = HostTools.require("oci-image-tool");
         OciLayout source = BusyboxImages.image(work.resolve("source"), "v1", "amd64");
         String reference = registry.reference("clients/skopeo-busybox:v1");
@@ -48,7 +48,7 @@ class SkopeoRoundTripTest {
 
     @Test
     void twoPlatformIndexCopiedWithAllKeepsItsDigestAndBothChildren(RegistryAddress registry) {
-        Skopeo skopeo = Skopeo.require();
+        Skopeo skopeo = Skopeo.require(registry);
         BusyboxImages.TwoPlatformIndex built = BusyboxImages.twoPlatformIndex(work.resolve("source"), "multi");
         String reference = registry.reference("clients/skopeo-multi:multi");
 

@@ -48,6 +48,8 @@ class StandaloneServicesTest {
             Path gatewayYaml = Files.writeString(work.resolve("gateway.yml"), """
                     gateway:
                       port: %d
+                      auth:
+                        enabled: false   # the production shape with auth is in AuthEndToEndTest
                       upstreams:
                         - http://127.0.0.1:%d
                     """.formatted(gatewayPort, registryPort));

@@ -2,19 +2,29 @@ package dev.berth.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.kit.auth.Access;
+import dev.berth.kit.auth.RequiredAccess;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import dev.berth.testing.RegistryAddress;
 
@@ -36,9 +46,13 @@ final class RegistryHttp {
             .build();
 
     private final URI base;
+    private final RegistryAddress address;
+    /** Bearer tokens by the scopes they were asked for, with the time they were fetched. */
+    private final Map<String, Map.Entry<Instant, String>> tokens = new ConcurrentHashMap<>();
 
     RegistryHttp(RegistryAddress address) {
         this.base = address.uri("/");
+        this.address = address;
     }
 
     /** A path (with query) on the registry, or a Location header value, absolute or relative. */
@@ -75,8 +89,13 @@ final class RegistryHttp {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body);
+        boolean authorization = false;
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
+            authorization |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        if (address.authenticated() && !authorization) {
+            request.header("Authorization", "Bearer " + token(method, uri));
         }
         try {
             return CLIENT.send(request.build(), BodyHandlers.ofByteArray());
@@ -85,6 +104,48 @@ final class RegistryHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(method + " " + uri + " interrupted", e);
+        }
+    }
+
+    /**
+     * A token covering the request, as a registry client gets one: the scope the route needs
+     * (the gateway's own table), asked of /token with the suite's credentials, reused for four
+     * minutes (tokens live five).
+     */
+    private String token(String method, URI uri) {
+        String mount = null;
+        String from = null;
+        for (String pair : uri.getRawQuery() == null ? new String[0] : uri.getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            String value = kv.length < 2 ? "" : URLDecoder.decode(kv[1], StandardCharsets.UTF_8);
+            if (kv[0].equals("mount")) {
+                mount = value;
+            } else if (kv[0].equals("from")) {
+                from = value;
+            }
+        }
+        List<Access> required = RequiredAccess.of(method, uri.getPath(), mount, from);
+        String scopes = required.stream().map(a -> "&scope=" + URLEncoder.encode(a.scope(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining());
+        Map.Entry<Instant, String> cached = tokens.get(scopes);
+        if (cached != null && cached.getKey().isAfter(Instant.now().minusSeconds(240))) {
+            return cached.getValue();
+        }
+        String basic = Base64.getEncoder().encodeToString(
+                (address.username() + ":" + address.password()).getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(uri("/token?service=berth" + scopes))
+                .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(30)).build();
+        try {
+            HttpResponse<String> resp = CLIENT.send(request, BodyHandlers.ofString());
+            assertThat(resp.statusCode()).as("token for %s: %s", scopes, resp.body()).isEqualTo(200);
+            String token = new JsonObject(resp.body()).getString("token");
+            tokens.put(scopes, Map.entry(Instant.now(), token));
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("token request failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("token request interrupted", e);
         }
     }
 

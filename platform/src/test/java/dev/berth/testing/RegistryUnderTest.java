@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import dev.berth.Platform;
 import org.junit.jupiter.api.Assumptions;
 import dev.berth.PlatformOptions;
+import dev.berth.kit.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,6 +32,8 @@ public final class RegistryUnderTest implements ParameterResolver {
 
     public static final String EXTERNAL_REGISTRY_PROPERTY = "berth.test.registry";
 
+    public static final String ADMIN_USER = "admin";
+    private static final String ADMIN_PASSWORD = "test-admin-password";
     private static final long START_TIMEOUT_SECONDS = 120;
     private static final long STOP_TIMEOUT_SECONDS = 60;
 
@@ -69,8 +72,11 @@ public final class RegistryUnderTest implements ParameterResolver {
         Path dataDir = createDataDir();
         Vertx vertx = Vertx.vertx();
         try {
-            Platform platform = await(Platform.start(vertx, PlatformOptions.forTests(dataDir)), START_TIMEOUT_SECONDS);
-            RegistryAddress address = new RegistryAddress(platform.gatewayAddress());
+            // Authentication on, as berth up runs: the suites log in as the admin, the way their
+            // clients do (docker login, skopeo --creds, tokens from /token for plain HTTP).
+            Config config = Config.load(null).with("admin-password", ADMIN_PASSWORD);
+            Platform platform = await(Platform.start(vertx, PlatformOptions.forTests(dataDir), config), START_TIMEOUT_SECONDS);
+            RegistryAddress address = new RegistryAddress(platform.gatewayAddress(), ADMIN_USER, ADMIN_PASSWORD);
             System.out.println("registry under test: Berth platform at " + address + ", data in " + dataDir);
             return new Running(address, vertx, platform, dataDir);
         } catch (RuntimeException | Error e) {

@@ -4,6 +4,7 @@ import dev.berth.kit.Config;
 import dev.berth.kit.DatabaseConfig;
 import dev.berth.registry.gc.GcSettings;
 import dev.berth.registry.policy.PolicySettings;
+import dev.berth.registry.auth.TokenAuthSettings;
 import dev.berth.registry.storage.S3Settings;
 import dev.berth.registry.webhooks.WebhookSettings;
 import java.nio.file.Path;
@@ -15,11 +16,12 @@ import java.nio.file.Path;
  * only when the driver is s3), registry.database.* (see DatabaseConfig),
  * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
  * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.gc.* (see GcSettings),
- * registry.retention.interval (see PolicySettings).
+ * registry.retention.interval (see PolicySettings), registry.auth.* (see TokenAuthSettings; unset = no token checks).
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
                              DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
-                             S3Settings s3, WebhookSettings webhooks, GcSettings gc, PolicySettings policies) {
+                             S3Settings s3, WebhookSettings webhooks, GcSettings gc, PolicySettings policies,
+                             TokenAuthSettings auth) {
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
@@ -43,6 +45,7 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 driver.equals("s3") ? S3Settings.from(c) : null,
                 WebhookSettings.from(c),
                 GcSettings.from(c),
-                PolicySettings.from(c));
+                PolicySettings.from(c),
+                TokenAuthSettings.from(c));
     }
 }

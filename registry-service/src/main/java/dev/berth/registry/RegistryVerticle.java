@@ -5,6 +5,7 @@ import dev.berth.kit.RequestLog;
 import dev.berth.registry.api.RegistryApi;
 import dev.berth.registry.gc.GcApi;
 import dev.berth.registry.gc.GcRunner;
+import dev.berth.registry.auth.TokenCheck;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.policy.PolicyApi;
 import dev.berth.registry.storage.BlobStore;
@@ -49,6 +50,9 @@ final class RegistryVerticle extends VerticleBase {
                 "postgresql", () -> metadata.pool().query("select 1").execute(),
                 "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
+        if (config.auth() != null && config.auth().enabled()) {
+            router.route().handler(new TokenCheck(config.auth())::handle);
+        }
         RegistryApi.mount(router, metadata, blobs);
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
         GcApi.mount(router, gc);

@@ -69,9 +69,10 @@ final class Requests {
         throw new RegistryException(ErrorCode.PAGINATION_NUMBER_INVALID, "n must be a non-negative integer", n);
     }
 
-    /** Who made the request (no authentication yet: anonymous) and its request id. */
+    /** Who made the request (the verified token's subject; anonymous without one) and its request id. */
     static Origin origin(RoutingContext ctx) {
-        return new Origin(Origin.ANONYMOUS, RequestLog.requestId(ctx));
+        String subject = ctx.get(dev.berth.registry.auth.TokenCheck.SUBJECT);
+        return new Origin(subject == null || subject.isEmpty() ? Origin.ANONYMOUS : subject, RequestLog.requestId(ctx));
     }
 
     static long contentLength(RoutingContext ctx) {

@@ -1,0 +1,95 @@
+package dev.berth.kit.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.security.interfaces.ECPublicKey;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/**
+ * Checks a bearer token the gateway issued: ES256 only (so {@code alg: none} and HMAC tricks fail),
+ * the signature against the gateway's public key, {@code kid} when present, {@code iss},
+ * {@code aud}, and {@code exp}/{@code nbf} with a small allowance for clock skew. Used by the
+ * gateway on every /v2 request and by the registry, which trusts nothing else.
+ */
+public final class TokenVerifier {
+
+    /** Tolerated clock difference between the gateway that signed and whoever verifies. */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    private final ECPublicKey key;
+    private final String keyId;
+    private final String issuer;
+    private final String audience;
+    private final Clock clock;
+
+    public TokenVerifier(ECPublicKey key, String issuer, String audience) {
+        this(key, issuer, audience, Clock.systemUTC());
+    }
+
+    public TokenVerifier(ECPublicKey key, String issuer, String audience, Clock clock) {
+        this.key = key;
+        this.keyId = PemKeys.keyId(key);
+        this.issuer = issuer;
+        this.audience = audience;
+        this.clock = clock;
+    }
+
+    /** Why a token was refused; the message is safe to show the client. */
+    public static final class Rejected extends Exception {
+        public Rejected(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public VerifiedToken verify(String token) throws Rejected {
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException e) {
+            throw new Rejected("malformed token");
+        }
+        if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) {
+            throw new Rejected("token algorithm " + jwt.getHeader().getAlgorithm() + " is not accepted");
+        }
+        String kid = jwt.getHeader().getKeyID();
+        if (kid != null && !kid.equals(keyId)) {
+            throw new Rejected("token signed by an unknown key");
+        }
+        try {
+            if (!jwt.verify(new ECDSAVerifier(key))) {
+                throw new Rejected("token signature is invalid");
+            }
+        } catch (JOSEException e) {
+            throw new Rejected("token signature cannot be checked");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new Rejected("malformed token claims");
+        }
+        if (!issuer.equals(claims.getIssuer())) {
+            throw new Rejected("token issuer is not trusted");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(audience)) {
+            throw new Rejected("token is not meant for service " + audience);
+        }
+        Instant now = clock.instant();
+        Date exp = claims.getExpirationTime();
+        if (exp == null || exp.toInstant().plus(CLOCK_SKEW).isBefore(now)) {
+            throw new Rejected("token has expired");
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nbf.toInstant().minus(CLOCK_SKEW).isAfter(now)) {
+            throw new Rejected("token is not valid yet");
+        }
+        return new VerifiedToken(claims.getSubject(), Access.fromClaim(claims.getClaim("access")), exp.toInstant());
+    }
+}
