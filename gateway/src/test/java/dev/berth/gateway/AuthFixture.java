@@ -1,5 +1,6 @@
 package dev.berth.gateway;
 
+import dev.berth.gateway.audit.AuditConfig;
 import dev.berth.gateway.auth.AuthSettings;
 import dev.berth.infra.PostgresDatabase;
 import dev.berth.kit.DatabaseConfig;
@@ -31,13 +32,22 @@ final class AuthFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   AuthFixture(PostgresDatabase db, Path dir, int maxFailures) throws Exception {
+    this(db, dir, maxFailures, false);
+  }
+
+  /** With {@code audit}, the gateway also writes its audit log to the same database. */
+  AuthFixture(PostgresDatabase db, Path dir, int maxFailures, boolean audit) throws Exception {
     registry = new FakeRegistry(vertx, "r").start();
     keyFile = dir.resolve("token-signing-key.pem");
     AuthSettings settings = new AuthSettings(true,
         new DatabaseConfig(db.host(), db.port(), db.database(), db.user(), db.password(), 4),
         keyFile, "berth-gateway", "berth", Duration.ofMinutes(5), Duration.ofDays(1), maxFailures,
         Duration.ofMinutes(10), ADMIN_PASSWORD);
-    gateway = new GatewayVerticle(new GatewayConfig("127.0.0.1", 0, List.of(registry.url()), null, 100, 1), settings);
+    GatewayConfig config = new GatewayConfig("127.0.0.1", 0, List.of(registry.url()), null, 100, 1);
+    if (audit) {
+      config = config.withDatabase(settings.database(), new AuditConfig(true, 1000, 10, 20));
+    }
+    gateway = new GatewayVerticle(config, settings);
     await(vertx.deployVerticle(gateway));
     base = "http://127.0.0.1:" + gateway.actualPort();
   }
