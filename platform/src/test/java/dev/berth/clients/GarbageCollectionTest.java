@@ -30,15 +30,20 @@ class GarbageCollectionTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /** The admin API needs a system admin once authentication is on. */
+    private static HttpRequest.Builder admin(RegistryAddress registry, HttpRequest.Builder request) {
+        return registry.authenticated() ? request.header("Authorization", registry.basicAuthorization()) : request;
+    }
+
     @Test
     void aCollectionThroughTheGatewayLeavesAJustPushedIndexWhole(RegistryAddress registry) throws Exception {
         Assumptions.assumeFalse(RegistryUnderTest.usesExternalRegistry(), "garbage collection is Berth's own API");
-        Skopeo skopeo = Skopeo.require();
+        Skopeo skopeo = Skopeo.require(registry);
         BusyboxImages.TwoPlatformIndex built = BusyboxImages.twoPlatformIndex(work.resolve("source"), "multi");
         String reference = registry.reference("clients/gc-multi:multi");
         skopeo.copy(Skopeo.oci(work.resolve("source"), "multi"), Skopeo.docker(reference), true);
 
-        HttpResponse<String> started = http.send(HttpRequest.newBuilder(registry.uri("/api/v1/gc"))
+        HttpResponse<String> started = http.send(admin(registry, HttpRequest.newBuilder(registry.uri("/api/v1/gc")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"dryRun\":false}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(started.statusCode()).as(started.body()).isIn(202, 409);
@@ -47,7 +52,7 @@ class GarbageCollectionTest {
             String location = started.headers().firstValue("Location").orElseThrow();
             assertThat(location).startsWith("/api/v1/gc/runs/");
             for (int i = 0; i < 1200; i++) {
-                run = new JsonObject(http.send(HttpRequest.newBuilder(registry.uri(location)).GET().build(),
+                run = new JsonObject(http.send(admin(registry, HttpRequest.newBuilder(registry.uri(location))).GET().build(),
                         HttpResponse.BodyHandlers.ofString()).body());
                 if (!run.getString("status").equals("running")) {
                     break;

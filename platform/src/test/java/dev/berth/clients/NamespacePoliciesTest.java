@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -37,12 +39,22 @@ class NamespacePoliciesTest {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        String authorization = path.startsWith("/v2/")
+                ? registry.bearer("repository:gated/app:pull,push,delete") : registry.basicAuthorization();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HostCommand.Result push(OciLayout layout, String tag, RegistryAddress registry, String target) {
-        return HostCommand.of(HostTools.require("skopeo").toString(), "--insecure-policy", "copy",
-                "--dest-tls-verify=false", Skopeo.oci(layout.root(), tag), Skopeo.docker(registry.reference(target))).run();
+        List<String> command = new ArrayList<>(List.of(HostTools.require("skopeo").toString(), "--insecure-policy",
+                "copy", "--dest-tls-verify=false"));
+        if (registry.authenticated()) {
+            command.addAll(List.of("--dest-creds", registry.username() + ":" + registry.password()));
+        }
+        command.addAll(List.of(Skopeo.oci(layout.root(), tag), Skopeo.docker(registry.reference(target))));
+        return HostCommand.of(command.toArray(new String[0])).run();
     }
 
     @Test
@@ -75,7 +87,7 @@ class NamespacePoliciesTest {
         HostCommand.Result moved = push(arm64, "v1", registry, "gated/app:v1");
         assertThat(moved.succeeded()).as(moved.describe()).isFalse();
         assertThat(moved.stderr()).containsIgnoringCase("denied").contains("is immutable");
-        assertThat(Skopeo.require().rawManifestDigest(registry.reference("gated/app:v1"))).isEqualTo(amd64.digest("v1"));
+        assertThat(Skopeo.require(registry).rawManifestDigest(registry.reference("gated/app:v1"))).isEqualTo(amd64.digest("v1"));
 
         // The envelope as a plain HTTP client sees it.
         HttpResponse<String> delete = call(registry, "DELETE", "/v2/gated/app/manifests/v1", null);

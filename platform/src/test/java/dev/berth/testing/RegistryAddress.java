@@ -1,6 +1,14 @@
 package dev.berth.testing;
 
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * Where the registry under test listens, as {@code host:port} — the form docker and skopeo take
@@ -21,6 +29,26 @@ public record RegistryAddress(String hostPort, String username, String password)
 
     public boolean authenticated() {
         return username != null;
+    }
+
+    /** The Basic {@code Authorization} header value (Berth's /api/v1 takes it), or null without credentials. */
+    public String basicAuthorization() {
+        return username == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code Bearer <token>} for {@code scope} from the gateway's token service, or null without credentials. */
+    public String bearer(String scope) throws IOException, InterruptedException {
+        if (username == null) {
+            return null;
+        }
+        HttpResponse<String> token = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        uri("/token?service=berth&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)))
+                .header("Authorization", basicAuthorization()).build(), HttpResponse.BodyHandlers.ofString());
+        if (token.statusCode() != 200) {
+            throw new IOException("token for " + scope + ": " + token.statusCode() + " " + token.body());
+        }
+        return "Bearer " + new JsonObject(token.body()).getString("token");
     }
 
     /** A URI on the registry, e.g. {@code uri("/v2/")}. */
