@@ -14,17 +14,20 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +70,8 @@ class GatewayProtectionTest {
         Config config = Config.of(Map.of(), Map.of(
                 "BERTH_GATEWAY_TLS_CERT_FILE", cert.toString(),
                 "BERTH_GATEWAY_TLS_KEY_FILE", key.toString(),
-                "BERTH_GATEWAY_AUDIT_FLUSH_INTERVAL_MS", "50"));
+                "BERTH_GATEWAY_AUDIT_FLUSH_INTERVAL_MS", "50",
+                "BERTH_ADMIN_PASSWORD", ADMIN_PASSWORD));
         platform = await(Platform.start(vertx, PlatformOptions.forTests(work.resolve("data")), config));
         assertThat(platform.gatewayUrl()).startsWith("https://");
         base = platform.gatewayUrl();
@@ -82,15 +86,18 @@ class GatewayProtectionTest {
         await(vertx.close());
     }
 
+    private static final String ADMIN_PASSWORD = "protect-admin-password";
+
     @Test
     void skopeoPushesAndPullsOverTlsAndTheAuditLogHasEveryStep() throws Exception {
         Path skopeo = HostTools.require("skopeo");
         OciLayout source = BusyboxImages.image(work.resolve("source"), "v1", "amd64");
         String reference = platform.gatewayAddress() + "/protect/tls:v1";
         HostCommand.of(skopeo.toString(), "--insecure-policy", "copy", "--dest-cert-dir", certDir.toString(),
-                Skopeo.oci(source.root(), "v1"), Skopeo.docker(reference)).runOk();
+                "--dest-creds", "admin:" + ADMIN_PASSWORD, Skopeo.oci(source.root(), "v1"), Skopeo.docker(reference)).runOk();
         HostCommand.of(skopeo.toString(), "--insecure-policy", "copy", "--src-cert-dir", certDir.toString(),
-                Skopeo.docker(reference), Skopeo.oci(work.resolve("copy"), "v1")).runOk();
+                "--src-creds", "admin:" + ADMIN_PASSWORD, Skopeo.docker(reference), Skopeo.oci(work.resolve("copy"), "v1"))
+                .runOk();
         String digest = source.digest("v1");
         assertThat(new OciLayout(work.resolve("copy")).digest("v1")).isEqualTo(digest);
         assertThat(send("DELETE", "/v2/protect/tls/manifests/" + digest, null).statusCode()).isEqualTo(202);
@@ -120,6 +127,7 @@ class GatewayProtectionTest {
             String tag = declared ? "declared" : "streamed";
             HttpResponse<String> resp = https.send(HttpRequest.newBuilder(URI.create(base + "/v2/protect/big/manifests/" + tag))
                     .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                    .header("Authorization", bearer("repository:protect/big:pull,push"))
                     .PUT(declared ? BodyPublishers.ofByteArray(huge)
                             : BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)))
                     .build(), BodyHandlers.ofString());
@@ -128,7 +136,8 @@ class GatewayProtectionTest {
                     .isEqualTo("MANIFEST_INVALID");
             // Straight at the registry, past the gateway: nothing was stored.
             HttpResponse<String> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + platform.registryPorts().get(0) + "/v2/protect/big/manifests/" + tag)).build(),
+                    "http://127.0.0.1:" + platform.registryPorts().get(0) + "/v2/protect/big/manifests/" + tag))
+                    .header("Authorization", bearer("repository:protect/big:pull")).build(),
                     BodyHandlers.ofString());
             assertThat(direct.statusCode()).as(tag).isEqualTo(404);
         }
@@ -150,10 +159,24 @@ class GatewayProtectionTest {
         }
     }
 
+    /** A request as admin: a token for /v2 (scope from the repository in the path), Basic for /api/v1. */
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return https.send(HttpRequest.newBuilder(URI.create(base + path))
+        String authorization = path.startsWith("/v2/")
+                ? bearer("repository:" + path.substring(4, path.indexOf("/manifests/")) + ":pull,push,delete")
+                : "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return https.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization)
                 .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body)).build(),
                 BodyHandlers.ofString());
+    }
+
+    private String bearer(String scope) throws Exception {
+        HttpResponse<String> token = https.send(HttpRequest.newBuilder(URI.create(base + "/token?service=berth&scope="
+                        + URLEncoder.encode(scope, StandardCharsets.UTF_8)))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8))).build(),
+                BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        return "Bearer " + new JsonObject(token.body()).getString("token");
     }
 
     private static SSLContext trusting(Path cert) throws Exception {
