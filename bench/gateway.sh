@@ -5,10 +5,8 @@
 #
 #   bench/gateway.sh [--skip-build] [--auth]
 #
-# --auth needs, from the environment:
-#   BENCH_AUTH_ENV      server settings that switch authentication on, e.g. "BERTH_GATEWAY_AUTH_ENABLED=true"
-#   BENCH_TOKEN         a bearer token sent as "Authorization: Bearer ..." (or)
-#   BENCH_CREDENTIALS   user:password sent as HTTP Basic
+# --auth starts the second Berth with BERTH_GATEWAY_AUTH_ENABLED=true and an admin password, fetches a
+# bearer token for the benchmark repository from its /token, and sends it with every request.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,16 +28,9 @@ while [ $# -gt 0 ]; do
 done
 
 auth_header=""
-if [ "$auth" = yes ]; then
-  [ -n "${BENCH_AUTH_ENV:-}" ] || { echo "--auth needs BENCH_AUTH_ENV (server settings)" >&2; exit 2; }
-  if [ -n "${BENCH_TOKEN:-}" ]; then
-    auth_header="Authorization: Bearer $BENCH_TOKEN"
-  elif [ -n "${BENCH_CREDENTIALS:-}" ]; then
-    auth_header="Authorization: Basic $(printf '%s' "$BENCH_CREDENTIALS" | base64 -w0)"
-  else
-    echo "--auth needs BENCH_TOKEN or BENCH_CREDENTIALS" >&2; exit 2
-  fi
-fi
+# With --auth: the admin's password for the second Berth, and the bearer token every request carries
+# (fetched from its /token once, valid for the whole run, as a docker client's would be per scope).
+BENCH_ADMIN_PASSWORD=bench-admin-password
 
 for tool in java mvn wrk curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "missing host tool: $tool" >&2; exit 1; }
@@ -60,14 +51,17 @@ registry_port() {
   grep -o 'upstream http://127\.0\.0\.1:[0-9]* is ready' "$WORK/berth.log" | head -n 1 | sed 's/.*:\([0-9]*\) is ready/\1/'
 }
 
+# Extra curl arguments of the pushes (a bearer token once authentication is on).
+push_auth=()
+
 # upload ADDRESS FILE DIGEST: one monolithic blob upload (POST, then PUT ?digest=) straight at ADDRESS.
 upload() {
   local location sep
-  location="$(curl -fsS -D - -o /dev/null -X POST "http://$1/v2/bench/gateway/blobs/uploads/" \
+  location="$(curl -fsS -D - -o /dev/null "${push_auth[@]}" -X POST "http://$1/v2/bench/gateway/blobs/uploads/" \
     | awk 'tolower($1) == "location:" { print $2 }' | tr -d '\r')"
   case "$location" in http*) ;; *) location="http://$1$location" ;; esac
   sep='?'; [[ "$location" == *\?* ]] && sep='&'
-  curl -fsS -o /dev/null -T "$2" -H 'Content-Type: application/octet-stream' "$location${sep}digest=$3"
+  curl -fsS -o /dev/null "${push_auth[@]}" -T "$2" -H 'Content-Type: application/octet-stream' "$location${sep}digest=$3"
 }
 
 # push_image ADDRESS: a config, one BLOB_MIB layer and a manifest tagged v1; sets blob_digest.
@@ -81,7 +75,7 @@ push_image() {
   upload "$1" "$config" "$config_digest"
   printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
     "$OCI_MANIFEST" "$config_digest" "$(stat -c %s "$config")" "$blob_digest" "$(stat -c %s "$layer")" >"$manifest"
-  curl -fsS -o /dev/null -X PUT -H "Content-Type: $OCI_MANIFEST" --data-binary "@$manifest" \
+  curl -fsS -o /dev/null "${push_auth[@]}" -X PUT -H "Content-Type: $OCI_MANIFEST" --data-binary "@$manifest" \
     "http://$1/v2/bench/gateway/manifests/v1"
   rm -f "$layer"
 }
@@ -140,14 +134,20 @@ pulls "direct|http://$direct$blob_path" "gateway|http://$gateway$blob_path"
 
 if [ "$auth" = yes ]; then
   # A second Berth with authentication on, on its own data: same image, pushed straight to its registry.
-  say "stopping the auth-off Berth; starting one with: $BENCH_AUTH_ENV"
+  say "stopping the auth-off Berth; starting one with authentication on"
   kill -TERM "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
   mv "$WORK/berth.log" "$WORK/berth-auth-off.log"
   rm -rf "$WORK/berth-data"
-  # shellcheck disable=SC2086  # a list of VAR=value words
-  start_berth $BENCH_AUTH_ENV
+  start_berth BERTH_GATEWAY_AUTH_ENABLED=true BERTH_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
+    BERTH_GATEWAY_AUTH_TOKEN_TTL_SECONDS=3600
   gateway="$berth_address"
   direct="127.0.0.1:$(registry_port)"
+  token="$(curl -fsS -u "admin:$BENCH_ADMIN_PASSWORD" \
+    "http://$gateway/token?service=berth&scope=repository:bench/gateway:pull,push" \
+    | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+  [ -n "$token" ] || { echo "no token from http://$gateway/token" >&2; exit 1; }
+  auth_header="Authorization: Bearer $token"
+  push_auth=(-H "$auth_header")
   push_image "$direct"
   blob_path="/v2/bench/gateway/blobs/$blob_digest"
   rps gateway_auth "http://$gateway$manifest_path" "$auth_header"
