@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a bearer token the gateway issued: ES256 only (so {@code alg: none} and HMAC tricks fail),
@@ -28,6 +29,14 @@ public final class TokenVerifier {
     private final String issuer;
     private final String audience;
     private final Clock clock;
+    /** Tokens whose signature and fixed claims were checked, by their exact text. */
+    private final ConcurrentHashMap<String, Checked> verified = new ConcurrentHashMap<>();
+
+    /** How many verified tokens are remembered; past it the memory starts over (an ES256 check costs ~0.1 ms). */
+    private static final int REMEMBERED = 4096;
+
+    private record Checked(VerifiedToken token, Instant notBefore) {
+    }
 
     public TokenVerifier(ECPublicKey key, String issuer, String audience) {
         this(key, issuer, audience, Clock.systemUTC());
@@ -48,7 +57,32 @@ public final class TokenVerifier {
         }
     }
 
+    /**
+     * Checks {@code token}. What cannot change during a token's life (algorithm, key, signature, issuer,
+     * audience, claims) is checked once and remembered by the token's exact text, so a changed byte (a
+     * widened scope) is a new, unverified string; the time window is checked on every call.
+     */
     public VerifiedToken verify(String token) throws Rejected {
+        Checked known = verified.get(token);
+        if (known == null) {
+            known = check(token);
+            if (verified.size() >= REMEMBERED) {
+                verified.clear();
+            }
+            verified.put(token, known);
+        }
+        Instant now = clock.instant();
+        if (known.token().expiresAt().plus(CLOCK_SKEW).isBefore(now)) {
+            verified.remove(token);
+            throw new Rejected("token has expired");
+        }
+        if (known.notBefore() != null && known.notBefore().minus(CLOCK_SKEW).isAfter(now)) {
+            throw new Rejected("token is not valid yet");
+        }
+        return known.token();
+    }
+
+    private Checked check(String token) throws Rejected {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
@@ -81,15 +115,12 @@ public final class TokenVerifier {
         if (claims.getAudience() == null || !claims.getAudience().contains(audience)) {
             throw new Rejected("token is not meant for service " + audience);
         }
-        Instant now = clock.instant();
         Date exp = claims.getExpirationTime();
-        if (exp == null || exp.toInstant().plus(CLOCK_SKEW).isBefore(now)) {
-            throw new Rejected("token has expired");
+        if (exp == null) {
+            throw new Rejected("token has no expiry, so it counts as expired");
         }
         Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && nbf.toInstant().minus(CLOCK_SKEW).isAfter(now)) {
-            throw new Rejected("token is not valid yet");
-        }
-        return new VerifiedToken(claims.getSubject(), Access.fromClaim(claims.getClaim("access")), exp.toInstant());
+        return new Checked(new VerifiedToken(claims.getSubject(), Access.fromClaim(claims.getClaim("access")),
+                exp.toInstant()), nbf == null ? null : nbf.toInstant());
     }
 }

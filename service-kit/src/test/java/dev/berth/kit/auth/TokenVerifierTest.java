@@ -69,6 +69,43 @@ class TokenVerifierTest {
     }
 
     @Test
+    void aRememberedTokenStillExpiresAndItsAlteredCopiesStillFail() throws Exception {
+        Instant start = Instant.now();
+        Instant[] now = {start};
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        TokenVerifier remembering = new TokenVerifier(pub, "berth-gateway", "berth", clock);
+        String good = sign((ECPrivateKey) keys.getPrivate(), PemKeys.keyId(pub), claims().build());
+        assertThat(remembering.verify(good).subject()).isEqualTo("dora");
+        assertThat(remembering.verify(good).subject()).as("verified again from memory").isEqualTo("dora");
+
+        String[] parts = good.split("\\.");
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String widened = b64.encodeToString(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace("\"pull\"", "\"pull\",\"push\"").getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> remembering.verify(parts[0] + "." + widened + "." + parts[2]))
+                .isInstanceOf(TokenVerifier.Rejected.class).hasMessageContaining("signature");
+
+        now[0] = start.plusSeconds(3600);
+        assertThatThrownBy(() -> remembering.verify(good)).isInstanceOf(TokenVerifier.Rejected.class)
+                .hasMessageContaining("expired");
+    }
+
+    @Test
     void pemRoundTrips() {
         ECPublicKey read = PemKeys.readPublicKey(PemKeys.publicKeyPem(pub));
         assertThat(read).isEqualTo(pub);
