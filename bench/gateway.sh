@@ -150,13 +150,15 @@ if [ "$auth" = yes ]; then
   push_auth=(-H "$auth_header")
   push_image "$direct"
   blob_path="/v2/bench/gateway/blobs/$blob_digest"
+  # The same order as without authentication (direct first), so both JVMs are equally warm.
+  rps direct_auth "http://$direct$manifest_path" "$auth_header"
   rps gateway_auth "http://$gateway$manifest_path" "$auth_header"
-  pulls "gateway_auth|http://$gateway$blob_path|$auth_header"
+  pulls "direct_auth|http://$direct$blob_path|$auth_header" "gateway_auth|http://$gateway$blob_path|$auth_header"
 fi
 
 echo
 printf '%-44s %12s %12s %14s' metric gateway direct gateway/direct
-[ "$auth" = yes ] && printf ' %14s %14s' "gateway+auth" "auth on/off"
+[ "$auth" = yes ] && printf ' %14s %14s %14s' "direct+auth" "gateway+auth" "auth on/off"
 echo
 for row in "manifest_get_rps|manifest GET by tag, req/s (wrk -c32 -t2 ${WRK_SECONDS}s)" \
            "pull_mbps|${BLOB_MIB} MiB blob pull, MB/s (curl, median of 3)"; do
@@ -165,7 +167,7 @@ for row in "manifest_get_rps|manifest GET by tag, req/s (wrk -c32 -t2 ${WRK_SECO
   printf '%-44s %12s %12s %14s' "$label" "$g" "$d" "$(ratio "$g" "$d")"
   if [ "$auth" = yes ]; then
     a="$(value gateway_auth "$metric")"
-    printf ' %14s %14s' "$a" "$(ratio "$a" "$g")"
+    printf ' %14s %14s %14s' "$(value direct_auth "$metric")" "$a" "$(ratio "$a" "$g")"
   fi
   echo
 done

@@ -38,8 +38,12 @@ final class RegistryGuard {
 
     void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
-        // Authorization may wait on the database; the body must not flow before the proxy takes it.
-        req.pause();
+        // Authorization may wait on the database; a body must not flow before the proxy takes it. A
+        // bodiless request (most of them: manifest and blob GETs) is left alone: pausing it would also
+        // hold the connection's next request back until someone resumed it.
+        if (mayHaveBody(req)) {
+            req.pause();
+        }
         // The normalized path is what the registry routes on (dot segments resolved).
         List<Access> required = RequiredAccess.of(req.method().name(), ctx.normalizedPath(),
                 req.getParam("mount"), req.getParam("from"));
@@ -103,6 +107,11 @@ final class RegistryGuard {
             });
         }
         return all;
+    }
+
+    private static boolean mayHaveBody(HttpServerRequest req) {
+        String length = req.getHeader("Content-Length");
+        return length != null ? !"0".equals(length.trim()) : req.headers().contains("Transfer-Encoding");
     }
 
     static dev.berth.gateway.Caller callerOf(VerifiedToken token) {
