@@ -1,6 +1,7 @@
 package dev.berth.registry.gc;
 
 import dev.berth.kit.ErrorBody;
+import dev.berth.kit.JsonApi;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
@@ -11,7 +12,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class GcApi {
 
     static final long MAX_BODY_BYTES = 4 * 1024;
+    private static final Handler<RoutingContext> FAILURES = JsonApi.failures(
+            "invalid_request", MAX_BODY_BYTES, LoggerFactory.getLogger(GcApi.class), "garbage-collection API",
+            new JsonApi.Refusal(GcRunner.Busy.class, 409, "gc_running"));
     static final int DEFAULT_PAGE = 20;
     static final int MAX_PAGE = 100;
 
@@ -35,11 +38,11 @@ public final class GcApi {
     public static void mount(Router router, GcRunner runner) {
         GcApi api = new GcApi(runner);
         String base = "/api/v1/gc";
-        router.route(base).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).failureHandler(GcApi::failure);
-        router.route(base + "/*").failureHandler(GcApi::failure);
-        router.post(base).handler(run(api::start));
-        router.get(base + "/runs").handler(run(api::list));
-        router.get(base + "/runs/:id").handler(run(api::get));
+        router.route(base).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).failureHandler(FAILURES);
+        router.route(base + "/*").failureHandler(FAILURES);
+        router.post(base).handler(JsonApi.run(api::start));
+        router.get(base + "/runs").handler(JsonApi.run(api::list));
+        router.get(base + "/runs/:id").handler(JsonApi.run(api::get));
     }
 
     private Future<?> start(RoutingContext ctx) {
@@ -112,34 +115,5 @@ public final class GcApi {
         throw new IllegalArgumentException("query parameter limit must be an integer from 1 to " + MAX_PAGE);
     }
 
-    private static Handler<RoutingContext> run(Function<RoutingContext, Future<?>> handler) {
-        return ctx -> {
-            Future<?> done;
-            try {
-                done = handler.apply(ctx);
-            } catch (RuntimeException e) {
-                done = Future.failedFuture(e);
-            }
-            done.onFailure(ctx::fail);
-        };
-    }
 
-    private static void failure(RoutingContext ctx) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        Throwable e = ctx.failure();
-        if (e instanceof IllegalArgumentException) {
-            ErrorBody.send(ctx.response(), 400, "invalid_request", e.getMessage());
-        } else if (e instanceof GcRunner.Busy) {
-            ErrorBody.send(ctx.response(), 409, "gc_running", e.getMessage());
-        } else if (ctx.statusCode() == 413) {
-            ErrorBody.send(ctx.response(), 413, "body_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            ErrorBody.send(ctx.response(), ctx.statusCode(), "bad_request", "the request could not be read");
-        } else {
-            LoggerFactory.getLogger(GcApi.class).error("garbage-collection API request failed", e);
-            ErrorBody.send(ctx.response(), 500, "internal_error", "internal error; see the registry log");
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.berth.registry.policy;
 
 import dev.berth.kit.ErrorBody;
+import dev.berth.kit.JsonApi;
 import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
 import io.vertx.core.Future;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -30,6 +30,9 @@ public final class PolicyApi {
 
     static final String BASE = "/api/v1/registry/namespaces";
     static final long MAX_BODY_BYTES = 64 * 1024;
+    private static final Handler<RoutingContext> FAILURES = JsonApi.failures(
+            "invalid_policy", MAX_BODY_BYTES, LoggerFactory.getLogger(PolicyApi.class), "policy API",
+            new JsonApi.Refusal(Retention.Busy.class, 409, "retention_running"));
     private static final Pattern RESOURCE = Pattern.compile(
             Pattern.quote(BASE) + "/[^/]+/(quota|quota/recompute|immutable-tags|retention|retention/run)");
     private static final Map<String, String> ALLOW = Map.of(
@@ -49,16 +52,16 @@ public final class PolicyApi {
         PolicyStore store = new PolicyStore(metadata.pool());
         PolicyApi api = new PolicyApi(store, new Retention(metadata, store));
         router.route(BASE + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-                .failureHandler(PolicyApi::failure);
-        router.get(BASE + "/:ns/quota").handler(run(api::getQuota));
-        router.put(BASE + "/:ns/quota").handler(run(api::putQuota));
-        router.delete(BASE + "/:ns/quota").handler(run(api::deleteQuota));
-        router.post(BASE + "/:ns/quota/recompute").handler(run(api::recompute));
-        router.get(BASE + "/:ns/immutable-tags").handler(run(api::getImmutable));
-        router.put(BASE + "/:ns/immutable-tags").handler(run(api::putImmutable));
-        router.get(BASE + "/:ns/retention").handler(run(api::getRetention));
-        router.put(BASE + "/:ns/retention").handler(run(api::putRetention));
-        router.post(BASE + "/:ns/retention/run").handler(run(api::runRetention));
+                .failureHandler(FAILURES);
+        router.get(BASE + "/:ns/quota").handler(JsonApi.run(api::getQuota));
+        router.put(BASE + "/:ns/quota").handler(JsonApi.run(api::putQuota));
+        router.delete(BASE + "/:ns/quota").handler(JsonApi.run(api::deleteQuota));
+        router.post(BASE + "/:ns/quota/recompute").handler(JsonApi.run(api::recompute));
+        router.get(BASE + "/:ns/immutable-tags").handler(JsonApi.run(api::getImmutable));
+        router.put(BASE + "/:ns/immutable-tags").handler(JsonApi.run(api::putImmutable));
+        router.get(BASE + "/:ns/retention").handler(JsonApi.run(api::getRetention));
+        router.put(BASE + "/:ns/retention").handler(JsonApi.run(api::putRetention));
+        router.post(BASE + "/:ns/retention/run").handler(JsonApi.run(api::runRetention));
         router.route(BASE + "/*").handler(PolicyApi::noRoute);
     }
 
@@ -185,34 +188,5 @@ public final class PolicyApi {
         return ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
-    private static Handler<RoutingContext> run(Function<RoutingContext, Future<?>> handler) {
-        return ctx -> {
-            Future<?> done;
-            try {
-                done = handler.apply(ctx);
-            } catch (RuntimeException e) {
-                done = Future.failedFuture(e);
-            }
-            done.onFailure(ctx::fail);
-        };
-    }
 
-    private static void failure(RoutingContext ctx) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        Throwable e = ctx.failure();
-        if (e instanceof IllegalArgumentException) {
-            ErrorBody.send(ctx.response(), 400, "invalid_policy", e.getMessage());
-        } else if (e instanceof Retention.Busy) {
-            ErrorBody.send(ctx.response(), 409, "retention_running", e.getMessage());
-        } else if (ctx.statusCode() == 413) {
-            ErrorBody.send(ctx.response(), 413, "body_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes");
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            ErrorBody.send(ctx.response(), ctx.statusCode(), "bad_request", "the request could not be read");
-        } else {
-            LoggerFactory.getLogger(PolicyApi.class).error("policy API request failed", e);
-            ErrorBody.send(ctx.response(), 500, "internal_error", "internal error; see the registry log");
-        }
-    }
 }

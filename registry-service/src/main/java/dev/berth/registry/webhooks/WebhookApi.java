@@ -1,6 +1,7 @@
 package dev.berth.registry.webhooks;
 
 import dev.berth.kit.ErrorBody;
+import dev.berth.kit.JsonApi;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,6 +24,10 @@ public final class WebhookApi {
 
     /** Subscriptions are a few hundred bytes; anything much larger is a mistake or an attack. */
     static final long MAX_BODY_BYTES = 16 * 1024;
+    private static final Handler<RoutingContext> FAILURES = JsonApi.failures(
+            "invalid_webhook", MAX_BODY_BYTES, LoggerFactory.getLogger(WebhookApi.class), "webhook API",
+            new JsonApi.Refusal(TargetGuard.RefusedTarget.class, 400, "target_not_allowed"),
+            new JsonApi.Refusal(NotFound.class, 404, "not_found"));
     static final int DEFAULT_PAGE = 20;
     static final int MAX_PAGE = 100;
 
@@ -41,14 +45,14 @@ public final class WebhookApi {
                 new TargetGuard(vertx, settings.allowPrivateTargets()));
         String base = "/api/v1/webhooks";
         router.route(base + "*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-                .failureHandler(WebhookApi::failure);
-        router.post(base).handler(run(api::create));
-        router.get(base).handler(run(api::list));
-        router.get(base + "/:id").handler(run(api::get));
-        router.put(base + "/:id").handler(run(api::replace));
-        router.delete(base + "/:id").handler(run(api::delete));
-        router.get(base + "/:id/deliveries").handler(run(api::deliveries));
-        router.post(base + "/:id/deliveries/:deliveryId/redeliver").handler(run(api::redeliver));
+                .failureHandler(FAILURES);
+        router.post(base).handler(JsonApi.run(api::create));
+        router.get(base).handler(JsonApi.run(api::list));
+        router.get(base + "/:id").handler(JsonApi.run(api::get));
+        router.put(base + "/:id").handler(JsonApi.run(api::replace));
+        router.delete(base + "/:id").handler(JsonApi.run(api::delete));
+        router.get(base + "/:id/deliveries").handler(JsonApi.run(api::deliveries));
+        router.post(base + "/:id/deliveries/:deliveryId/redeliver").handler(JsonApi.run(api::redeliver));
     }
 
     private Future<?> create(RoutingContext ctx) {
@@ -182,37 +186,5 @@ public final class WebhookApi {
         }
     }
 
-    private static Handler<RoutingContext> run(Function<RoutingContext, Future<?>> handler) {
-        return ctx -> {
-            Future<?> done;
-            try {
-                done = handler.apply(ctx);
-            } catch (RuntimeException e) {
-                done = Future.failedFuture(e);
-            }
-            done.onFailure(ctx::fail);
-        };
-    }
 
-    private static void failure(RoutingContext ctx) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        Throwable e = ctx.failure();
-        if (e instanceof IllegalArgumentException) {
-            ErrorBody.send(ctx.response(), 400, "invalid_webhook", e.getMessage());
-        } else if (e instanceof TargetGuard.RefusedTarget) {
-            ErrorBody.send(ctx.response(), 400, "target_not_allowed", e.getMessage());
-        } else if (e instanceof NotFound) {
-            ErrorBody.send(ctx.response(), 404, "not_found", e.getMessage());
-        } else if (ctx.statusCode() == 413) {
-            ErrorBody.send(ctx.response(), 413, "body_too_large",
-                    "request body exceeds " + MAX_BODY_BYTES + " bytes");
-        } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-            ErrorBody.send(ctx.response(), ctx.statusCode(), "bad_request", "the request could not be read");
-        } else {
-            LoggerFactory.getLogger(WebhookApi.class).error("webhook API request failed", e);
-            ErrorBody.send(ctx.response(), 500, "internal_error", "internal error; see the registry log");
-        }
-    }
 }
