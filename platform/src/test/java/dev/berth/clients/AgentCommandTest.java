@@ -64,13 +64,22 @@ class AgentCommandTest {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/node")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        // until the image side is wired, creating answers clearly and leaves nothing
+        // the image side is wired: /v1/images behind the token; a reference without a registry is refused
+        HttpResponse<String> images = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/images"))
+                .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(images.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(images.body()).getJsonArray("images")).isEmpty();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/images")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         HttpResponse<String> create = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/containers"))
                 .header("Authorization", "Bearer s3cret")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"image\":\"busybox\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(create.statusCode()).isEqualTo(400);
-        assertThat(new JsonObject(create.body()).getJsonObject("error").getString("code")).isEqualTo("IMAGES_UNAVAILABLE");
+        assertThat(new JsonObject(create.body()).getJsonObject("error").getString("code")).isEqualTo("INVALID_REFERENCE");
+        HttpResponse<String> containers = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/containers"))
+                .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(new JsonObject(containers.body()).getJsonArray("containers")).isEmpty();
 
         process.destroy(); // SIGTERM: the shutdown hook stops the agent, the JVM ends with 128 + 15
         assertThat(process.waitFor(50, TimeUnit.SECONDS)).isTrue();
