@@ -64,11 +64,13 @@ class AgentCommandTest {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/node")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        // the image side is wired: its routes are behind the same token, and a bad image changes nothing
+        // the image side is wired: /v1/images behind the token; a reference without a registry is refused
         HttpResponse<String> images = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/images"))
                 .header("Authorization", "Bearer s3cret").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(images.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(images.body()).getJsonArray("images")).isEmpty();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/images")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         HttpResponse<String> create = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/containers"))
                 .header("Authorization", "Bearer s3cret")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"image\":\"busybox\"}")).build(),

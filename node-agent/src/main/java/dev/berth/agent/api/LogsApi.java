@@ -1,12 +1,15 @@
 package dev.berth.agent.api;
 
 import dev.berth.agent.containers.ContainerDir;
+import dev.berth.agent.containers.ContainerEvents;
 import dev.berth.agent.containers.ContainerException;
 import dev.berth.agent.containers.ContainerManager;
 import dev.berth.agent.logs.LogCursor;
 import dev.berth.agent.logs.LogLine;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -17,7 +20,8 @@ import java.util.List;
 /**
  * {@code GET /v1/containers/:id/logs?tail=N&follow=true&timestamps=true&stream=stdout|stderr}: plain text, one
  * line per record. Read in batches of {@link #BATCH_BYTES} off the event loop, written with back-pressure;
- * {@code follow} polls the file until the container has exited and the log is drained, or the client goes.
+ * {@code follow} polls the file until the container has exited and the log is drained, or the client goes; the
+ * container's exit event ends a poll wait early.
  */
 final class LogsApi {
 
@@ -94,6 +98,8 @@ final class LogsApi {
         final boolean follow;
         volatile boolean gone;
         boolean exitSeen;
+        long pollTimer = -1;
+        MessageConsumer<JsonObject> exits;
 
         Session(RoutingContext ctx, String id, LogCursor cursor, String stream, boolean timestamps, boolean follow) {
             this.ctx = ctx;
@@ -141,14 +147,38 @@ final class LogsApi {
                 whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
             } else if (follow && !exitSeen) {
                 exitSeen = !stillRunning();
-                ctx.vertx().setTimer(exitSeen ? 1 : FOLLOW_POLL_MILLIS,
-                        t -> whenWritable(() -> readBatch().onComplete(next -> deliver(next, false))));
+                if (!exitSeen) {
+                    wakeOnExit();
+                }
+                pollTimer = ctx.vertx().setTimer(exitSeen ? 1 : FOLLOW_POLL_MILLIS, t -> readAgain());
             } else if (follow && !text.isEmpty()) {
                 whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
             } else {
                 finish();
                 response.end();
             }
+        }
+
+        /** The next read, at the poll timer or as soon as the container exits, whichever comes first. */
+        private void readAgain() {
+            pollTimer = -1;
+            whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
+        }
+
+        /** An exit (or delete) event for this container cuts the poll wait short: the follower ends at once. */
+        private void wakeOnExit() {
+            if (exits != null) {
+                return;
+            }
+            exits = ctx.vertx().eventBus().<JsonObject>localConsumer(ContainerEvents.ADDRESS, message -> {
+                JsonObject event = message.body();
+                boolean ours = id.equals(event.getString("id")) || id.equals(event.getString("name"));
+                String type = event.getString("type");
+                if (ours && (type.equals("exited") || type.equals("deleted")) && pollTimer != -1
+                        && ctx.vertx().cancelTimer(pollTimer)) {
+                    readAgain();
+                }
+            });
         }
 
         private boolean stillRunning() {
@@ -169,6 +199,9 @@ final class LogsApi {
         }
 
         private void finish() {
+            if (exits != null) {
+                exits.unregister();
+            }
             ctx.vertx().executeBlocking(() -> {
                 cursor.close();
                 return null;

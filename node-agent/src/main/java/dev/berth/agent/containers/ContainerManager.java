@@ -85,6 +85,7 @@ public final class ContainerManager {
     /** Re-adopts what is on disk (see {@link Recovery}), then starts supervising. */
     public Future<Void> open() {
         return vertx.<Void>executeBlocking(() -> {
+            supervisor.watchExits();
             new Recovery(this, supervisor, runtime, bundles).run();
             return null;
         }, false).onSuccess(v -> supervisor.start());
@@ -113,6 +114,7 @@ public final class ContainerManager {
             PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
             PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
             int pid = runtime.create(id, dir.files());
+            supervisor.watch(entry);
             // the image's StopSignal may be a number or lack "SIG"; an unknown one falls back to SIGTERM
             String stopSignal = Signals.canonical(bundle.stopSignal()).orElse("SIGTERM");
             update(entry, status.created(bundle.imageDigest(), stopSignal, pid));
@@ -263,9 +265,7 @@ public final class ContainerManager {
             }
             supervisor.cancelRestart(entry);
             String id = entry.dir.id();
-            if (runtime.state(id).isPresent()) {
-                runtime.delete(id, status.state().active());
-            }
+            runtime.deleteIfPresent(id, status.state().active());
             awaitConmonGone(entry);
             bundles.destroy(id, entry.dir.bundle());
             entry.dir.delete();
@@ -283,7 +283,7 @@ public final class ContainerManager {
         long deadline = System.currentTimeMillis() + KILL_WAIT_MILLIS;
         while (runtime.conmonAlive(entry.dir.files()) && System.currentTimeMillis() < deadline) {
             try {
-                Thread.sleep(20);
+                Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -352,6 +352,11 @@ public final class ContainerManager {
         return entries.values();
     }
 
+    /** The entry of an id, or null. */
+    Entry entry(String id) {
+        return entries.get(id);
+    }
+
     /** Still the registered entry of its id (not deleted, creation not failed). */
     boolean current(Entry entry) {
         return entries.get(entry.dir.id()) == entry;
@@ -365,6 +370,7 @@ public final class ContainerManager {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
         int pid = runtime.create(id, entry.dir.files());
+        supervisor.watch(entry);
         try {
             update(entry, entry.status.recreated(pid, byPolicy, nextStep));
         } catch (IOException e) {

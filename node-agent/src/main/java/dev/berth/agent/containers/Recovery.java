@@ -83,6 +83,7 @@ final class Recovery {
                     // started just before the previous agent died, status write lost
                     manager.update(entry, status.running(Instant.now()));
                 }
+                supervisor.watch(entry);
                 supervisor.checkExit(entry);
                 if (entry.status.state().active()) {
                     LOG.info("adopted running container {}", dir.id());

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the containers of a {@link ContainerManager}: every interval it records exits conmon has written
- * (or conmon vanishing), rotates logs, and applies restart policies with their backoff.
+ * (or conmon vanishing), rotates logs, and applies restart policies with their backoff. An {@link ExitWatcher}
+ * records an exit as soon as conmon writes it; the interval is the fallback.
  */
 final class Supervisor {
 
@@ -29,6 +30,7 @@ final class Supervisor {
     private final AtomicBoolean supervising = new AtomicBoolean();
     private volatile boolean closed;
     private long timer = -1;
+    private ExitWatcher exits;
 
     Supervisor(Vertx vertx, ContainerManager manager, ContainerEvents events) {
         this.vertx = vertx;
@@ -42,10 +44,52 @@ final class Supervisor {
         timer = vertx.setPeriodic(settings.superviseMillis(), t -> superviseTick());
     }
 
+    /** Starts the exit watcher; before recovery, so that adopted containers are watched too. */
+    void watchExits() {
+        try {
+            exits = ExitWatcher.start(this::exitFileChanged);
+        } catch (IOException e) {
+            LOG.warn("no exit watcher ({}): exits are found every {} ms", e.toString(), settings.superviseMillis());
+        }
+    }
+
+    /** Watches the container's exit dir from now on; call once conmon runs for it. */
+    void watch(Entry entry) {
+        if (exits != null) {
+            exits.watch(entry.dir.id(), entry.dir.files().exitDir());
+        }
+    }
+
+    private void exitFileChanged(String id) {
+        Entry entry = manager.entry(id);
+        if (closed || entry == null) {
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            // waits for an operation in progress (e.g. the start that just ran a short-lived process)
+            entry.lock.lock();
+            try {
+                if (!closed && manager.current(entry) && entry.status.state().active()) {
+                    checkExit(entry);
+                }
+            } finally {
+                entry.lock.unlock();
+            }
+            return null;
+        }, false).onFailure(e -> LOG.warn("checking the exit of {}: {}", id, e.toString()));
+    }
+
     /** Stops watching and cancels pending restarts (the next agent schedules them again). */
     void close() {
         closed = true;
         vertx.cancelTimer(timer);
+        if (exits != null) {
+            try {
+                exits.close();
+            } catch (IOException e) {
+                LOG.debug("closing the exit watcher: {}", e.toString());
+            }
+        }
         manager.entries().forEach(e -> vertx.cancelTimer(e.restartTimer));
     }
 

@@ -1,0 +1,203 @@
+package dev.berth.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Container start latency, the node agent vs plain runc vs docker, on one image. Iterations are interleaved
+ * (agent, runc, docker, agent, ...) so noise on the shared machine lands on all three. All times are
+ * {@link System#nanoTime()} in this JVM around one HTTP exchange or one child process.
+ *
+ * <pre>AgentBench key=value...
+ *   agent=http://127.0.0.1:PORT token=T image=REF      the agent (image already pulled)
+ *   runc=/usr/sbin/runc runc-root=DIR sleep-bundle=DIR echo-bundle=DIR
+ *   docker=/path/to/docker docker-host=unix:///... docker-image=NAME   (optional)
+ *   iterations=30</pre>
+ *
+ * Two measures per runtime: {@code start_ms} (a {@code sleep} container from nothing to running: the agent's
+ * create + start answering 200, {@code runc run -d}, {@code docker run -d}) and {@code run_ms} (an {@code echo
+ * hi} container from nothing to exited and removed, its output checked: the agent's create, start, logs
+ * followed to the end and DELETE; {@code runc run}; {@code docker run --rm}). Prints
+ * {@code RUNTIME METRIC p50=.. p90=.. runs=..} lines.
+ */
+public final class AgentBench {
+
+    private final Map<String, String> args;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+    private int sequence;
+
+    private AgentBench(Map<String, String> args) {
+        this.args = args;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String arg : argv) {
+            int eq = arg.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("expected key=value, got " + arg);
+            }
+            args.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        new AgentBench(args).run(Integer.parseInt(args.getOrDefault("iterations", "30")));
+    }
+
+    private void run(int iterations) throws Exception {
+        boolean docker = args.containsKey("docker");
+        // untimed warm-up: JIT in the agent, page cache for runc, docker's first-run costs
+        for (int i = 0; i < 3; i++) {
+            agentStart();
+            agentRun();
+            runcStart();
+            runcRun();
+            if (docker) {
+                dockerStart();
+                dockerRun();
+            }
+        }
+        samples.clear();
+        for (int i = 0; i < iterations; i++) {
+            record("agent start_ms", agentStart());
+            record("runc start_ms", runcStart());
+            if (docker) {
+                record("docker start_ms", dockerStart());
+            }
+            record("agent run_ms", agentRun());
+            record("runc run_ms", runcRun());
+            if (docker) {
+                record("docker run_ms", dockerRun());
+            }
+        }
+        for (Map.Entry<String, List<Double>> entry : samples.entrySet()) {
+            double[] sorted = entry.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("%s p50=%.1f p90=%.1f runs=%s%n", entry.getKey(), percentile(sorted, 50),
+                    percentile(sorted, 90), Arrays.toString(Arrays.stream(sorted).mapToLong(Math::round).toArray()));
+        }
+    }
+
+    private void record(String key, double millis) {
+        samples.computeIfAbsent(key, k -> new ArrayList<>()).add(millis);
+    }
+
+    static double percentile(double[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+
+    private double agentStart() throws Exception {
+        long t0 = System.nanoTime();
+        String id = agentCreateAndStart("[\"sleep\",\"60\"]");
+        double elapsed = millisSince(t0);
+        agentCall("DELETE", "/v1/containers/" + id + "?force=true", null, 204);
+        return elapsed;
+    }
+
+    private double agentRun() throws Exception {
+        long t0 = System.nanoTime();
+        String id = agentCreateAndStart("[\"echo\",\"hi\"]");
+        String logs = agentCall("GET", "/v1/containers/" + id + "/logs?follow=true", null, 200);
+        agentCall("DELETE", "/v1/containers/" + id, null, 204);
+        double elapsed = millisSince(t0);
+        expectHi("agent", logs);
+        return elapsed;
+    }
+
+    private String agentCreateAndStart(String argsJson) throws Exception {
+        String body = "{\"image\":\"" + args.get("image") + "\",\"entrypoint\":" + argsJson + "}";
+        String created = agentCall("POST", "/v1/containers", body, 201);
+        String id = created.replaceAll("(?s).*\"id\"\\s*:\\s*\"([0-9a-f]+)\".*", "$1");
+        agentCall("POST", "/v1/containers/" + id + "/start", null, 200);
+        return id;
+    }
+
+    private String agentCall(String method, String path, String body, int expected) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(args.get("agent") + path))
+                .header("Authorization", "Bearer " + args.get("token"))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
+    private double runcStart() throws Exception {
+        String id = "bench-" + ++sequence;
+        String runc = args.get("runc");
+        String root = args.get("runc-root");
+        long t0 = System.nanoTime();
+        // detached: the container inherits runc's stdio, so it must not be a pipe this JVM waits on
+        Process process = new ProcessBuilder(runc, "--root", root, "run", "-d", "--bundle", args.get("sleep-bundle"), id)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("runc run -d failed");
+        }
+        double elapsed = millisSince(t0);
+        exec(runc, "--root", root, "delete", "-f", id);
+        return elapsed;
+    }
+
+    private double runcRun() throws Exception {
+        String id = "bench-" + ++sequence;
+        long t0 = System.nanoTime();
+        String out = exec(args.get("runc"), "--root", args.get("runc-root"), "run", "--bundle",
+                args.get("echo-bundle"), id);
+        double elapsed = millisSince(t0);
+        expectHi("runc", out);
+        return elapsed;
+    }
+
+    private double dockerStart() throws Exception {
+        long t0 = System.nanoTime();
+        String id = exec(args.get("docker"), "-H", args.get("docker-host"), "run", "-d", "--network", "host",
+                args.get("docker-image"), "sleep", "60").strip();
+        double elapsed = millisSince(t0);
+        exec(args.get("docker"), "-H", args.get("docker-host"), "rm", "-f", id);
+        return elapsed;
+    }
+
+    private double dockerRun() throws Exception {
+        long t0 = System.nanoTime();
+        String out = exec(args.get("docker"), "-H", args.get("docker-host"), "run", "--rm", "--network", "host",
+                args.get("docker-image"), "echo", "hi");
+        double elapsed = millisSince(t0);
+        expectHi("docker", out);
+        return elapsed;
+    }
+
+    private static void expectHi(String runtime, String output) {
+        if (!output.equals("hi\n")) {
+            throw new IllegalStateException(runtime + " printed " + output + " instead of hi");
+        }
+    }
+
+    /** Runs a command with stdin from /dev/null; its stdout, or an exception with its stderr. */
+    private static String exec(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + err);
+        }
+        return out;
+    }
+
+    private static double millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}
