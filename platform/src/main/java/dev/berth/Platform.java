@@ -139,7 +139,11 @@ public final class Platform {
                 .with("gateway.port", options.gatewayPort())
                 .with("gateway.upstreams", String.join(",", upstreams)));
         // The gateway verticle serves its port on several event loops itself (gateway.instances).
-        GatewayVerticle gateway = new GatewayVerticle(base, AuthSettings.from(config));
+        // One registry instance (the default) is served in-process by the gateway: no second HTTP hop.
+        // With several, the gateway proxies and round-robins over their ports, as in production.
+        GatewayVerticle gateway = registries.size() == 1
+                ? new GatewayVerticle(base, AuthSettings.from(config), router -> registries.get(0).mountApi(router, vertx))
+                : new GatewayVerticle(base, AuthSettings.from(config));
         return vertx.deployVerticle(gateway)
                 .map(id -> new Gateway(List.of(id), gateway.actualPort(), base.protection().tls() != null));
     }

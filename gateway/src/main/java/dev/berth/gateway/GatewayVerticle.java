@@ -7,6 +7,8 @@ import dev.berth.kit.Database;
 import dev.berth.gateway.auth.AuthSettings;
 import dev.berth.gateway.auth.GatewayAuth;
 import dev.berth.kit.ServerPorts;
+import io.vertx.ext.web.Router;
+import java.util.function.Consumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -30,6 +32,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final AuthSettings authSettings;
+  private final Consumer<Router> localRegistry;
   private final UpstreamPool pool;
   private final Protection protection;
   private Pool database;
@@ -43,8 +46,19 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   public GatewayVerticle(GatewayConfig config, AuthSettings authSettings) {
+    this(config, authSettings, null);
+  }
+
+  /**
+   * With {@code localRegistry}, the registry runs in this JVM and {@code /v2} and the registry's
+   * {@code /api/v1} paths are served in-process: it adds the registry's routes to each event loop's
+   * router, in place of the proxy (no second HTTP hop; blob pulls keep {@code sendfile}). The upstream
+   * pool still probes the registry's own port for readiness.
+   */
+  public GatewayVerticle(GatewayConfig config, AuthSettings authSettings, Consumer<Router> localRegistry) {
     this.config = config;
     this.authSettings = authSettings;
+    this.localRegistry = localRegistry;
     this.pool = new UpstreamPool(config.upstreams());
     this.protection = new Protection(config.protection());
   }
@@ -120,7 +134,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Integer> deployServer(int port) {
-    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit, auth);
+    ProxyServerVerticle server = new ProxyServerVerticle(config, pool, port, protection, audit, auth, localRegistry);
     return vertx.deployVerticle(server).map(id -> server.actualPort());
   }
 }

@@ -46,13 +46,16 @@ final class ProxyServerVerticle extends VerticleBase {
   private final AuditLog audit;
   /** Null when authentication is off. */
   private final GatewayAuth auth;
+  /** Adds the registry's routes in-process (berth up); null to proxy to the upstreams. */
+  private final java.util.function.Consumer<Router> localRegistry;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
   ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit,
-                      GatewayAuth auth) {
+                      GatewayAuth auth, java.util.function.Consumer<Router> localRegistry) {
+    this.localRegistry = localRegistry;
     this.config = config;
     this.pool = pool;
     this.port = port;
@@ -100,9 +103,13 @@ final class ProxyServerVerticle extends VerticleBase {
     // With authentication on, the /api/v1 guard above lets only system admins this far; with it off
     // (development only) anyone may read the audit log.
     router.get("/api/v1/audit").handler(new AuditApi(audit, AuditApi.ANYONE));
-    router.route("/v2").handler(this::proxy);
-    router.route("/v2/*").handler(this::proxy);
-    router.route("/api/v1/*").handler(this::proxy);
+    if (localRegistry != null) {
+      localRegistry.accept(router);
+    } else {
+      router.route("/v2").handler(this::proxy);
+      router.route("/v2/*").handler(this::proxy);
+      router.route("/api/v1/*").handler(this::proxy);
+    }
 
     server = vertx.createHttpServer(protection.applyTls(new HttpServerOptions()
         .setHost(config.host())
@@ -110,7 +117,9 @@ final class ProxyServerVerticle extends VerticleBase {
         // Registry clients speak HTTP/1.1 to a plain-text registry; h2c upgrades would only
         // complicate body detection and backpressure for no gain.
         .setHttp2ClearTextEnabled(false)
-        .setHandle100ContinueAutomatically(false)
+        // Proxying, the gateway answers 100 Continue itself once it holds an upstream; serving the
+        // registry in-process, the server does, as the registry's own does.
+        .setHandle100ContinueAutomatically(localRegistry != null)
         .setCompressionSupported(false)
         .setMaxInitialLineLength(MAX_INITIAL_LINE)
         .setMaxHeaderSize(MAX_HEADERS)

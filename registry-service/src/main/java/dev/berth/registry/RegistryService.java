@@ -19,6 +19,7 @@ import dev.berth.registry.webhooks.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -31,13 +32,24 @@ public final class RegistryService {
     private final Pool pool;
     private final List<String> deployments;
     private final int port;
+    private final java.util.function.BiConsumer<Router, Vertx> api;
     private BlobDriver storage;
 
-    private RegistryService(Vertx vertx, Pool pool, List<String> deployments, int port) {
+    private RegistryService(Vertx vertx, Pool pool, List<String> deployments, int port,
+                            java.util.function.BiConsumer<Router, Vertx> api) {
         this.vertx = vertx;
         this.pool = pool;
         this.deployments = deployments;
         this.port = port;
+        this.api = api;
+    }
+
+    /**
+     * Adds this registry's API routes ({@code /v2}, {@code /api/v1}) to another server's router in this JVM;
+     * {@code berth up}'s gateway serves them in-process this way instead of over loopback.
+     */
+    public void mountApi(Router router, Vertx on) {
+        api.accept(router, on);
     }
 
     /**
@@ -72,7 +84,8 @@ public final class RegistryService {
                         return verticle;
                     }, new DeploymentOptions().setInstances(config.instances())).map(id ->
                             new RegistryService(vertx, pool, new ArrayList<>(List.of(id)),
-                                    started.get(0).actualPort()))
+                                    started.get(0).actualPort(),
+                                    (router, on) -> RegistryVerticle.mountApi(router, on, config, metadata, blobs, gc)))
                             .compose(service -> relay == null ? Future.succeededFuture(service)
                                     : vertx.deployVerticle(relay).map(relayId -> {
                                         service.deployments.add(relayId);

@@ -11,6 +11,7 @@ import dev.berth.registry.policy.PolicyApi;
 import dev.berth.registry.storage.BlobStore;
 import dev.berth.registry.webhooks.WebhookApi;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -40,23 +41,12 @@ final class RegistryVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        // Handlers look things up before they read a body: hold it until they do.
-        router.route().handler(ctx -> {
-            ctx.request().pause();
-            ctx.next();
-        });
         router.route().handler(RequestLog.create("registry"));
         Map<String, Supplier<Future<?>>> checks = Map.of(
                 "postgresql", () -> metadata.pool().query("select 1").execute(),
                 "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
-        if (config.auth() != null && config.auth().enabled()) {
-            router.route().handler(new TokenCheck(config.auth())::handle);
-        }
-        RegistryApi.mount(router, metadata, blobs);
-        WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
-        GcApi.mount(router, gc);
-        PolicyApi.mount(router, metadata);
+        mountApi(router, vertx, config, metadata, blobs, gc);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)
@@ -64,6 +54,26 @@ final class RegistryVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    }
+
+    /**
+     * The registry's API routes ({@code /v2}, {@code /api/v1}) on {@code router}: its own server's, or, in
+     * {@code berth up}, the gateway's, which then serves the registry in-process.
+     */
+    static void mountApi(Router router, Vertx vertx, RegistryConfig config, MetadataStore metadata, BlobStore blobs,
+                         GcRunner gc) {
+        // Handlers look things up before they read a body: hold it until they do.
+        router.route().handler(ctx -> {
+            ctx.request().pause();
+            ctx.next();
+        });
+        if (config.auth() != null && config.auth().enabled()) {
+            router.route().handler(new TokenCheck(config.auth())::handle);
+        }
+        RegistryApi.mount(router, metadata, blobs);
+        WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
+        GcApi.mount(router, gc);
+        PolicyApi.mount(router, metadata);
     }
 
     int actualPort() {
