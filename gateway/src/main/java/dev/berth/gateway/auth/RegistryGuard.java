@@ -52,17 +52,16 @@ final class RegistryGuard {
             AuthResponses.registryError(req, 400, "NAME_INVALID", "invalid repository name: " + invalid.get(), null);
             return;
         }
-        String realm = AuthResponses.realm(req, externalUrl);
         Optional<String> bearer = Credentials.bearer(req.getHeader("Authorization"));
         if (bearer.isEmpty()) {
-            AuthResponses.challenge(req, realm, settings.service(), required, null, "authentication required");
+            AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, null, "authentication required");
             return;
         }
         VerifiedToken token;
         try {
             token = verifier.verify(bearer.get());
         } catch (TokenVerifier.Rejected e) {
-            AuthResponses.challenge(req, realm, settings.service(), required, "invalid_token", e.getMessage());
+            AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, "invalid_token", e.getMessage());
             return;
         }
         ctx.put(TOKEN_KEY, token);
@@ -72,7 +71,7 @@ final class RegistryGuard {
             return;
         }
         if (token.anonymous()) {
-            AuthResponses.challenge(req, realm, settings.service(), required, "insufficient_scope",
+            AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, "insufficient_scope",
                     "authentication required");
             return;
         }
@@ -80,7 +79,7 @@ final class RegistryGuard {
                 .compose(p -> p.isEmpty() ? Future.succeededFuture(false) : mayDo(p.get(), required))
                 .onSuccess(allowed -> {
                     if (allowed) {
-                        AuthResponses.challenge(req, realm, settings.service(), required, "insufficient_scope",
+                        AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, "insufficient_scope",
                                 "token does not cover this request");
                     } else {
                         AuthResponses.registryError(req, 403, "DENIED", "requested access to the resource is denied",

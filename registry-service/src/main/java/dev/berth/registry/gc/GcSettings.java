@@ -1,10 +1,8 @@
 package dev.berth.registry.gc;
 
 import dev.berth.kit.Config;
+import dev.berth.kit.Durations;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Garbage-collection settings, keys under {@code registry.gc.} (env {@code BERTH_REGISTRY_GC_...}):
@@ -19,8 +17,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public record GcSettings(Duration interval, boolean deleteUntagged, Duration gracePeriod, Duration uploadMaxAge) {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     public static GcSettings from(Config c) {
         String p = "registry.gc.";
@@ -47,20 +43,7 @@ public record GcSettings(Duration interval, boolean deleteUntagged, Duration gra
         return new GcSettings(interval, delete, gracePeriod, uploadMaxAge);
     }
 
-    /** {@code 250ms}, {@code 5s}, {@code 2m}, {@code 3h}, {@code 3d}. */
     static Duration duration(String key, String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("config key '" + key + "' must be a duration like 500ms, 5s, 2m, 3h, 3d; got '"
-                    + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.parse("config key '" + key + "'", text);
     }
 }

@@ -1,14 +1,12 @@
 package dev.berth.registry.policy;
 
+import dev.berth.kit.Durations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A namespace's retention rules, as {@code {"rules":[...]}}:
@@ -24,7 +22,6 @@ public record RetentionRules(List<Rule> rules) {
     static final int MAX_RULES = 50;
     static final int MAX_COUNT = 100_000;
     public static final RetentionRules NONE = new RetentionRules(List.of());
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     public RetentionRules {
         rules = List.copyOf(rules);
@@ -104,20 +101,8 @@ public record RetentionRules(List<Rule> rules) {
         }
     }
 
-    /** {@code 500ms}, {@code 30s}, {@code 10m}, {@code 12h}, {@code 7d}. */
     static Duration duration(String where, String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException(where + " must be a duration like 30s, 10m, 12h or 7d; got '" + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.parse(where, text);
     }
 
     public JsonObject toJson() {

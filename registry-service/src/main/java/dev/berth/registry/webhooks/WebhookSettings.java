@@ -1,11 +1,9 @@
 package dev.berth.registry.webhooks;
 
 import dev.berth.kit.Config;
+import dev.berth.kit.Durations;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Webhook settings, keys under {@code registry.webhooks.} (env {@code BERTH_REGISTRY_WEBHOOKS_...}):
@@ -23,8 +21,6 @@ import java.util.regex.Pattern;
  */
 public record WebhookSettings(boolean allowPrivateTargets, List<Duration> retrySchedule, Duration disableAfter,
                               Duration maxRetryAfter, Duration requestTimeout, Duration pollInterval) {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     public WebhookSettings {
         retrySchedule = List.copyOf(retrySchedule);
@@ -44,20 +40,7 @@ public record WebhookSettings(boolean allowPrivateTargets, List<Duration> retryS
                 duration(p + "poll-interval", c.string(p + "poll-interval", "1s")));
     }
 
-    /** {@code 250ms}, {@code 5s}, {@code 2m}, {@code 3h}, {@code 3d}. */
     static Duration duration(String key, String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("config key '" + key + "' must be durations like 500ms, 5s, 2m, 3h, 3d; got '"
-                    + text + "'");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.parse("config key '" + key + "'", text);
     }
 }
