@@ -117,6 +117,21 @@ class RegistryServiceTest {
     }
 
     @Test
+    void aMethodARouteDoesNotServeIs405Unsupported() throws Exception {
+        String digest = "sha256:" + "b".repeat(64);
+        for (HttpRequest.Builder request : java.util.List.of(
+                at("/v2/team/app/manifests/v1").method("PATCH", HttpRequest.BodyPublishers.noBody()),
+                at("/v2/team/app/blobs/" + digest).POST(HttpRequest.BodyPublishers.noBody()),
+                at("/v2/team/app/blobs/uploads/").GET(),
+                at("/v2/team/app/tags/list").DELETE())) {
+            HttpResponse<byte[]> response = send(request);
+            assertThat(response.statusCode()).isEqualTo(405);
+            assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("\"UNSUPPORTED\"");
+        }
+        assertThat(send(at("/v2/team/app/tags/list")).statusCode()).as("nothing was created").isEqualTo(404);
+    }
+
+    @Test
     void manifestNamingAMissingBlobIsRefusedAndNothingIsStored() throws Exception {
         String missing = "sha256:" + "a".repeat(64);
         byte[] manifest = new JsonObject().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_MANIFEST)

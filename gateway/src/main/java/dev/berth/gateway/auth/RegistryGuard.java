@@ -44,14 +44,13 @@ final class RegistryGuard {
         if (mayHaveBody(req)) {
             req.pause();
         }
-        // The normalized path is what the registry routes on (dot segments resolved).
-        List<Access> required = RequiredAccess.of(req.method().name(), ctx.normalizedPath(),
-                req.getParam("mount"), req.getParam("from"));
-        Optional<String> invalid = RequiredAccess.invalidRepository(ctx.normalizedPath());
-        if (invalid.isPresent()) {
-            AuthResponses.registryError(req, 400, "NAME_INVALID", "invalid repository name: " + invalid.get(), null);
+        // Read from the normalized path, which is what the registry routes on (dot segments resolved).
+        RequiredAccess.Demand demand = RequiredAccess.of(ctx);
+        if (demand.invalidName() != null) {
+            AuthResponses.registryError(req, 400, "NAME_INVALID", "invalid repository name: " + demand.invalidName(), null);
             return;
         }
+        List<Access> required = demand.atGateway();
         Optional<String> bearer = Credentials.bearer(req.getHeader("Authorization"));
         if (bearer.isEmpty()) {
             AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, null, "authentication required");

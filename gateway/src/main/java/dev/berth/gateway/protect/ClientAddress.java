@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which IP address a request came from. The TCP peer, unless that peer is one of the configured
@@ -16,7 +17,11 @@ public final class ClientAddress {
 
     private static final String KEY = "berth.client-ip";
 
+    private static final int REMEMBERED_PEERS = 4096;
+
     private final List<AddressRange> trustedProxies;
+    private final ConcurrentHashMap<String, String> normalizedPeers =
+            new ConcurrentHashMap<>();
 
     public ClientAddress(List<String> trustedProxies) {
         this.trustedProxies = trustedProxies.stream().map(AddressRange::parse).toList();
@@ -33,8 +38,8 @@ public final class ClientAddress {
     }
 
     String resolve(SocketAddress peer, List<String> forwardedFor) {
-        String peerIp = peer == null ? "unknown" : normalize(peer.hostAddress());
-        if (!trusted(peerIp) || forwardedFor.isEmpty()) {
+        String peerIp = peer == null ? "unknown" : normalizedPeer(peer.hostAddress());
+        if (trustedProxies.isEmpty() || forwardedFor.isEmpty() || !trusted(peerIp)) {
             return peerIp;
         }
         List<String> hops = new ArrayList<>();
@@ -67,6 +72,22 @@ public final class ClientAddress {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #normalize} of a TCP peer's address, remembered: every request asks it, and the peers a
+     * gateway sees are few. Bounded: past {@link #REMEMBERED_PEERS} it starts over.
+     */
+    private String normalizedPeer(String ip) {
+        String known = normalizedPeers.get(ip);
+        if (known == null) {
+            known = normalize(ip);
+            if (normalizedPeers.size() >= REMEMBERED_PEERS) {
+                normalizedPeers.clear();
+            }
+            normalizedPeers.put(ip, known);
+        }
+        return known;
     }
 
     /** One spelling per address ({@code ::ffff:1.2.3.4} and {@code 1.2.3.4} are one client). */

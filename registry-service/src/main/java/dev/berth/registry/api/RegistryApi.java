@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /** The distribution API's routes, declared once in one table. */
@@ -33,31 +35,36 @@ public final class RegistryApi {
         router.get("/v2/").handler(ctx -> Responses.json(ctx, 200, "application/json", new io.vertx.core.json.JsonObject()));
         router.get("/v2/_catalog").handler(run(listing::catalog));
 
+        // One route per path shape, the method chosen inside: the router then runs one regex per shape
+        // instead of one per method. The shapes cannot match the same path (each ends in its own
+        // segments), so their order changes no answer; the busiest go first.
+        String manifestPath = NAME + "/manifests/(?<reference>[^/]+)";
+        String blobPath = NAME + "/blobs/" + DIGEST;
         String uploads = NAME + "/blobs/uploads/?";
         String uploadSession = NAME + "/blobs/uploads/(?<uuid>[^/]+)";
-        route(router, HttpMethod.POST, uploads, upload::start);
-        route(router, HttpMethod.GET, uploadSession, upload::status);
-        route(router, HttpMethod.PATCH, uploadSession, upload::patch);
-        route(router, HttpMethod.PUT, uploadSession, upload::complete);
-        route(router, HttpMethod.DELETE, uploadSession, upload::cancel);
-
-        String blobPath = NAME + "/blobs/" + DIGEST;
-        route(router, HttpMethod.GET, blobPath, blob::get);
-        route(router, HttpMethod.HEAD, blobPath, blob::get);
-        route(router, HttpMethod.DELETE, blobPath, blob::delete);
-
-        String manifestPath = NAME + "/manifests/(?<reference>[^/]+)";
-        route(router, HttpMethod.GET, manifestPath, manifest::get);
-        route(router, HttpMethod.HEAD, manifestPath, manifest::get);
-        route(router, HttpMethod.PUT, manifestPath, manifest::put);
-        route(router, HttpMethod.DELETE, manifestPath, manifest::delete);
-
-        route(router, HttpMethod.GET, NAME + "/tags/list", listing::tags);
-        route(router, HttpMethod.GET, NAME + "/referrers/" + DIGEST, referrers::list);
+        route(router, manifestPath, Map.of(HttpMethod.GET, manifest::get, HttpMethod.HEAD, manifest::get,
+                HttpMethod.PUT, manifest::put, HttpMethod.DELETE, manifest::delete));
+        route(router, blobPath, Map.of(HttpMethod.GET, blob::get, HttpMethod.HEAD, blob::get,
+                HttpMethod.DELETE, blob::delete));
+        route(router, uploads, Map.of(HttpMethod.POST, upload::start));
+        route(router, uploadSession, Map.of(HttpMethod.GET, upload::status, HttpMethod.PATCH, upload::patch,
+                HttpMethod.PUT, upload::complete, HttpMethod.DELETE, upload::cancel));
+        route(router, NAME + "/tags/list", Map.of(HttpMethod.GET, listing::tags));
+        route(router, NAME + "/referrers/" + DIGEST, Map.of(HttpMethod.GET, referrers::list));
     }
 
-    private static void route(Router router, HttpMethod method, String regex, Function<RoutingContext, Future<?>> handler) {
-        router.routeWithRegex(method, regex).handler(run(handler));
+    /** A path shape's route; a method it does not serve fails with 405, as the router's own miss would. */
+    private static void route(Router router, String regex, Map<HttpMethod, Function<RoutingContext, Future<?>>> handlers) {
+        Map<HttpMethod, io.vertx.core.Handler<RoutingContext>> byMethod = new HashMap<>();
+        handlers.forEach((method, handler) -> byMethod.put(method, run(handler)));
+        router.routeWithRegex(regex).handler(ctx -> {
+            io.vertx.core.Handler<RoutingContext> handler = byMethod.get(ctx.request().method());
+            if (handler == null) {
+                ctx.fail(405);
+            } else {
+                handler.handle(ctx);
+            }
+        });
     }
 
     private static io.vertx.core.Handler<RoutingContext> run(Function<RoutingContext, Future<?>> handler) {

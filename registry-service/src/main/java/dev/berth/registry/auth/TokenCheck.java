@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The registry's own check of the gateway's bearer tokens, in front of {@code /v2} and
@@ -41,13 +40,12 @@ public final class TokenCheck {
             ctx.next();
             return;
         }
-        Optional<String> invalid = RequiredAccess.invalidRepository(path);
-        if (invalid.isPresent()) {
-            refuse(req, 400, "NAME_INVALID", "invalid repository name: " + invalid.get(), List.of());
+        RequiredAccess.Demand demand = RequiredAccess.of(ctx);
+        if (demand.invalidName() != null) {
+            refuse(req, 400, "NAME_INVALID", "invalid repository name: " + demand.invalidName(), List.of());
             return;
         }
-        List<Access> required = RequiredAccess.atRegistry(req.method().name(), path, req.getParam("mount"),
-                req.getParam("from"));
+        List<Access> required = demand.atRegistry();
         String header = req.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             refuse(req, 401, "UNAUTHORIZED", "a bearer token from the gateway is required", required);

@@ -1,6 +1,7 @@
 package dev.berth.kit.auth;
 
 import dev.berth.oci.Names;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,51 @@ public final class RequiredAccess {
             + "|blobs/uploads/[^/]+|blobs/[^/]*:[^/]*|manifests/[^/]+|tags/list|referrers/[^/]*:[^/]*)$");
 
 
+    /** Routing-context key of a request's {@link Demand}. */
+    private static final String DEMAND_KEY = "berth.required-access";
+
     private RequiredAccess() {
+    }
+
+    /**
+     * What one request needs, read once from its method, normalized path and mount parameters.
+     *
+     * @param invalidName the repository the path names when that name is invalid, else null
+     * @param atGateway   what {@link #of} demands
+     * @param atRegistry  what {@link #atRegistry} demands
+     */
+    public record Demand(String invalidName, List<Access> atGateway, List<Access> atRegistry) {
+    }
+
+    /**
+     * The {@link Demand} of the request {@code ctx} carries, computed on first use and kept on the routing
+     * context: when the gateway serves its registry in-process, the gateway's guard and the registry's own
+     * token check read one request once.
+     */
+    public static Demand of(RoutingContext ctx) {
+        Demand known = ctx.get(DEMAND_KEY);
+        if (known == null) {
+            String path = ctx.normalizedPath();
+            String method = ctx.request().method().name();
+            Route route = Route.of(path);
+            String invalid = route == null || validName(route.name()) ? null : route.name();
+            List<Access> atGateway = of(method, path, route, ctx.request().getParam("mount"),
+                    ctx.request().getParam("from"));
+            known = new Demand(invalid, atGateway, atRegistry(path, atGateway));
+            ctx.put(DEMAND_KEY, known);
+        }
+        return known;
+    }
+
+    /** A repository route's parts: the name and what follows it. */
+    private record Route(String name, String kind) {
+        static Route of(String path) {
+            if (!path.startsWith("/v2/")) {
+                return null;
+            }
+            Matcher m = REPOSITORY_ROUTE.matcher(path);
+            return m.matches() ? new Route(m.group("name"), m.group("kind")) : null;
+        }
     }
 
     /**
@@ -38,18 +83,21 @@ public final class RequiredAccess {
      * @param from the {@code from} query parameter of a mount request, or null
      */
     public static List<Access> of(String method, String path, String mount, String from) {
+        return of(method, path, Route.of(path), mount, from);
+    }
+
+    private static List<Access> of(String method, String path, Route route, String mount, String from) {
         if (path.startsWith("/api/v1/") || path.equals("/api/v1")) {
             return List.of(Access.ADMIN_API);
         }
         if (path.equals("/v2/_catalog")) {
             return List.of(Access.CATALOG);
         }
-        Optional<String> repository = repository(path);
-        if (repository.isEmpty()) {
+        if (route == null) {
             return List.of();
         }
-        String name = repository.get();
-        String kind = kind(path);
+        String name = route.name();
+        String kind = route.kind();
         List<Access> out = new ArrayList<>();
         if (kind.startsWith("blobs/uploads")) {
             out.add(Access.repository(name, Access.PUSH));
@@ -72,8 +120,11 @@ public final class RequiredAccess {
      * needs {@code admin:*:*} (the gateway serves clients a catalog filtered to what they may pull).
      */
     public static List<Access> atRegistry(String method, String path, String mount, String from) {
-        List<Access> out = of(method, path, mount, from);
-        return path.equals("/v2/_catalog") ? List.of(Access.CATALOG, Access.ADMIN_API) : out;
+        return atRegistry(path, of(method, path, mount, from));
+    }
+
+    private static List<Access> atRegistry(String path, List<Access> atGateway) {
+        return path.equals("/v2/_catalog") ? List.of(Access.CATALOG, Access.ADMIN_API) : atGateway;
     }
 
     /** True when {@code name} is a valid repository name (distribution spec grammar). */
@@ -91,12 +142,7 @@ public final class RequiredAccess {
 
     /** The repository a {@code /v2/<name>/...} path names, if any. */
     public static Optional<String> repository(String path) {
-        Matcher m = REPOSITORY_ROUTE.matcher(path);
-        return m.matches() ? Optional.of(m.group("name")) : Optional.empty();
-    }
-
-    private static String kind(String path) {
-        Matcher m = REPOSITORY_ROUTE.matcher(path);
-        return m.matches() ? m.group("kind") : "";
+        Route route = Route.of(path);
+        return route == null ? Optional.empty() : Optional.of(route.name());
     }
 }
