@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.gateway.GatewayConfig;
 import dev.berth.gateway.GatewayVerticle;
+import dev.berth.gateway.LocalRegistry;
 import dev.berth.gateway.auth.AuthSettings;
 import dev.berth.gateway.auth.SigningKey;
 import dev.berth.infra.EmbeddedPostgresServer;
@@ -11,6 +12,7 @@ import dev.berth.registry.RegistryConfig;
 import dev.berth.registry.RegistryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,10 +144,25 @@ public final class Platform {
         // One registry instance (the default) is served in-process by the gateway: no second HTTP hop.
         // With several, the gateway proxies and round-robins over their ports, as in production.
         GatewayVerticle gateway = registries.size() == 1
-                ? new GatewayVerticle(base, AuthSettings.from(config), router -> registries.get(0).mountApi(router, vertx))
+                ? new GatewayVerticle(base, AuthSettings.from(config), inProcess(registries.get(0), vertx))
                 : new GatewayVerticle(base, AuthSettings.from(config));
         return vertx.deployVerticle(gateway)
                 .map(id -> new Gateway(List.of(id), gateway.actualPort(), base.protection().tls() != null));
+    }
+
+    /** The one registry's routes, for the gateway to serve in-process. */
+    private static LocalRegistry inProcess(RegistryService registry, Vertx vertx) {
+        return new LocalRegistry() {
+            @Override
+            public void mountDistribution(Router router) {
+                registry.mountDistribution(router);
+            }
+
+            @Override
+            public void mountRest(Router router) {
+                registry.mountRest(router, vertx);
+            }
+        };
     }
 
     public int gatewayPort() {

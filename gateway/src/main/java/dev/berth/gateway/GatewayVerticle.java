@@ -7,8 +7,6 @@ import dev.berth.kit.Database;
 import dev.berth.gateway.auth.AuthSettings;
 import dev.berth.gateway.auth.GatewayAuth;
 import dev.berth.kit.ServerPorts;
-import io.vertx.ext.web.Router;
-import java.util.function.Consumer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -32,7 +30,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final AuthSettings authSettings;
-  private final Consumer<Router> localRegistry;
+  private final LocalRegistry localRegistry;
   private final UpstreamPool pool;
   private final Protection protection;
   private Pool database;
@@ -51,11 +49,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * With {@code localRegistry}, the registry runs in this JVM and {@code /v2} and the registry's
-   * {@code /api/v1} paths are served in-process: it adds the registry's routes to each event loop's
+   * {@code /api/v1} paths are served in-process: the registry's routes go on each event loop's
    * router, in place of the proxy (no second HTTP hop; blob pulls keep {@code sendfile}). The upstream
    * pool still probes the registry's own port for readiness.
    */
-  public GatewayVerticle(GatewayConfig config, AuthSettings authSettings, Consumer<Router> localRegistry) {
+  public GatewayVerticle(GatewayConfig config, AuthSettings authSettings, LocalRegistry localRegistry) {
     this.config = config;
     this.authSettings = authSettings;
     this.localRegistry = localRegistry;

@@ -47,14 +47,14 @@ final class ProxyServerVerticle extends VerticleBase {
   /** Null when authentication is off. */
   private final GatewayAuth auth;
   /** Adds the registry's routes in-process (berth up); null to proxy to the upstreams. */
-  private final java.util.function.Consumer<Router> localRegistry;
+  private final LocalRegistry localRegistry;
   private HttpClient client;
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private HttpServer server;
 
   ProxyServerVerticle(GatewayConfig config, UpstreamPool pool, int port, Protection protection, AuditLog audit,
-                      GatewayAuth auth, java.util.function.Consumer<Router> localRegistry) {
+                      GatewayAuth auth, LocalRegistry localRegistry) {
     this.localRegistry = localRegistry;
     this.config = config;
     this.pool = pool;
@@ -97,17 +97,25 @@ final class ProxyServerVerticle extends VerticleBase {
         // 413; it reads the Caller when the response ends, so the admin API's own login counts too.
         .handler(new AuditRecorder(audit, protection.clients()))
         .handler(protection.bodyLimit());
+    // Registry traffic (/v2) first: the router tries routes in order, and /v2 requests are the many.
     if (auth != null) {
-      auth.mountEndpoints(router, vertx, this::readUpstream);
+      auth.mountCatalog(router, this::readUpstream);
+    }
+    if (localRegistry != null) {
+      localRegistry.mountDistribution(router);
+    } else {
+      router.route("/v2").handler(this::proxy);
+      router.route("/v2/*").handler(this::proxy);
+    }
+    if (auth != null) {
+      auth.mountAdmin(router, vertx);
     }
     // With authentication on, the /api/v1 guard above lets only system admins this far; with it off
     // (development only) anyone may read the audit log.
     router.get("/api/v1/audit").handler(new AuditApi(audit, AuditApi.ANYONE));
     if (localRegistry != null) {
-      localRegistry.accept(router);
+      localRegistry.mountRest(router);
     } else {
-      router.route("/v2").handler(this::proxy);
-      router.route("/v2/*").handler(this::proxy);
       router.route("/api/v1/*").handler(this::proxy);
     }
 

@@ -101,7 +101,7 @@ final class RegistryProcess implements AutoCloseable {
             ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             awaitExit(process.toHandle());
-            throw new AssertionError("registry exited with " + process.exitValue() + " before printing '"
+            throw new AssertionError("registry exited with " + exitValue() + " before printing '"
                     + readyLine + "'; log " + log + ":\n" + logTail(), e.getCause());
         } catch (TimeoutException e) {
             kill();
@@ -119,7 +119,8 @@ final class RegistryProcess implements AutoCloseable {
         rememberSpawned();
         process.destroy();
         awaitExit(process.toHandle());
-        appendToLog("=== exited with " + process.exitValue() + " after SIGTERM\n");
+        // The handle's exit and the Process's own reaping are separate: wait for the latter too.
+        appendToLog("=== exited with " + exitValue() + " after SIGTERM\n");
     }
 
     /**
@@ -180,6 +181,15 @@ final class RegistryProcess implements AutoCloseable {
     private void rememberSpawned() {
         if (process != null) {
             process.descendants().forEach(spawned::add);
+        }
+    }
+
+    private int exitValue() {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -32,24 +32,29 @@ public final class RegistryService {
     private final Pool pool;
     private final List<String> deployments;
     private final int port;
-    private final java.util.function.BiConsumer<Router, Vertx> api;
+    private final RegistryRoutes routes;
     private BlobDriver storage;
 
     private RegistryService(Vertx vertx, Pool pool, List<String> deployments, int port,
-                            java.util.function.BiConsumer<Router, Vertx> api) {
+                            RegistryRoutes routes) {
         this.vertx = vertx;
         this.pool = pool;
         this.deployments = deployments;
         this.port = port;
-        this.api = api;
+        this.routes = routes;
     }
 
     /**
-     * Adds this registry's API routes ({@code /v2}, {@code /api/v1}) to another server's router in this JVM;
-     * {@code berth up}'s gateway serves them in-process this way instead of over loopback.
+     * Adds this registry's distribution API ({@code /v2}) to another server's router in this JVM;
+     * {@code berth up}'s gateway serves it in-process this way instead of over loopback.
      */
-    public void mountApi(Router router, Vertx on) {
-        api.accept(router, on);
+    public void mountDistribution(Router router) {
+        routes.mountDistribution(router);
+    }
+
+    /** Adds this registry's REST API ({@code /api/v1/...}) to another server's router in this JVM. */
+    public void mountRest(Router router, Vertx on) {
+        routes.mountRest(router, on);
     }
 
     /**
@@ -85,7 +90,7 @@ public final class RegistryService {
                     }, new DeploymentOptions().setInstances(config.instances())).map(id ->
                             new RegistryService(vertx, pool, new ArrayList<>(List.of(id)),
                                     started.get(0).actualPort(),
-                                    (router, on) -> RegistryVerticle.mountApi(router, on, config, metadata, blobs, gc)))
+                                    new RegistryRoutes(config, metadata, blobs, gc)))
                             .compose(service -> relay == null ? Future.succeededFuture(service)
                                     : vertx.deployVerticle(relay).map(relayId -> {
                                         service.deployments.add(relayId);

@@ -2,14 +2,9 @@ package dev.berth.registry;
 
 import dev.berth.kit.OpsRoutes;
 import dev.berth.kit.RequestLog;
-import dev.berth.registry.api.RegistryApi;
-import dev.berth.registry.gc.GcApi;
 import dev.berth.registry.gc.GcRunner;
-import dev.berth.registry.auth.TokenCheck;
 import dev.berth.registry.meta.MetadataStore;
-import dev.berth.registry.policy.PolicyApi;
 import dev.berth.registry.storage.BlobStore;
-import dev.berth.registry.webhooks.WebhookApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.Promise;
@@ -46,7 +41,9 @@ final class RegistryVerticle extends VerticleBase {
                 "postgresql", () -> metadata.pool().query("select 1").execute(),
                 "storage", () -> blobs.driver().probe());
         OpsRoutes.mount(router, checks);
-        mountApi(router, vertx, config, metadata, blobs, gc);
+        RegistryRoutes routes = new RegistryRoutes(config, metadata, blobs, gc);
+        routes.mountDistribution(router);
+        routes.mountRest(router, vertx);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(port)
@@ -54,26 +51,6 @@ final class RegistryVerticle extends VerticleBase {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
-    }
-
-    /**
-     * The registry's API routes ({@code /v2}, {@code /api/v1}) on {@code router}: its own server's, or, in
-     * {@code berth up}, the gateway's, which then serves the registry in-process.
-     */
-    static void mountApi(Router router, Vertx vertx, RegistryConfig config, MetadataStore metadata, BlobStore blobs,
-                         GcRunner gc) {
-        // Handlers look things up before they read a body: hold it until they do.
-        router.route().handler(ctx -> {
-            ctx.request().pause();
-            ctx.next();
-        });
-        if (config.auth() != null && config.auth().enabled()) {
-            router.route().handler(new TokenCheck(config.auth())::handle);
-        }
-        RegistryApi.mount(router, metadata, blobs);
-        WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
-        GcApi.mount(router, gc);
-        PolicyApi.mount(router, metadata);
     }
 
     int actualPort() {

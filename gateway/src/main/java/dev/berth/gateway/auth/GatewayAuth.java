@@ -88,13 +88,17 @@ public final class GatewayAuth {
         router.routeWithRegex("/v2(/.*)?").handler(guard::handle);
     }
 
-    /**
-     * The second half: the filtered catalog, the admin API, and the guard of the {@code /api/v1} paths
-     * that are proxied (system admins only; routes the gateway serves itself and mounts after this
-     * pass the same guard).
-     */
-    public void mountEndpoints(Router router, Vertx vertx, UpstreamReader upstream) {
+    /** The second half, before the {@code /v2} routes: the catalog filtered to what the caller may see. */
+    public void mountCatalog(Router router, UpstreamReader upstream) {
         router.get("/v2/_catalog").handler(new CatalogHandler(store, issuer, upstream)::handle);
+    }
+
+    /**
+     * The third half, after the {@code /v2} routes (so registry traffic never walks past the admin API's
+     * routes): the admin API, and the guard of the other {@code /api/v1} paths (system admins only;
+     * routes mounted after this pass the same guard).
+     */
+    public void mountAdmin(Router router, Vertx vertx) {
         AdminApi.mount(router, vertx, store.pool(), apiAuthentication);
         router.route("/api/v1/*").handler(new ApiGuard(apiAuthentication, issuer)::handle);
     }

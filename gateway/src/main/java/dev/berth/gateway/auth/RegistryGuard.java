@@ -58,7 +58,7 @@ final class RegistryGuard {
         }
         VerifiedToken token;
         try {
-            token = verifier.verify(bearer.get());
+            token = verifier.verify(ctx, bearer.get());
         } catch (TokenVerifier.Rejected e) {
             AuthResponses.challenge(req, AuthResponses.realm(req, externalUrl), settings.service(), required, "invalid_token", e.getMessage());
             return;

@@ -53,7 +53,7 @@ public final class TokenCheck {
         }
         VerifiedToken token;
         try {
-            token = verifier.verify(header.substring(7).trim());
+            token = verifier.verify(ctx, header.substring(7).trim());
         } catch (TokenVerifier.Rejected e) {
             refuse(req, 401, "UNAUTHORIZED", e.getMessage(), required);
             return;

@@ -28,7 +28,7 @@ public record Access(String type, String name, Set<String> actions) {
     public static final Access CATALOG = new Access(REGISTRY, "catalog", Set.of(ANY));
 
     public Access {
-        actions = Set.copyOf(new LinkedHashSet<>(actions));
+        actions = Set.copyOf(actions);
     }
 
     public static Access repository(String name, String... actions) {

@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vertx.ext.web.RoutingContext;
 import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.time.Clock;
@@ -29,14 +30,24 @@ public final class TokenVerifier {
     private final String issuer;
     private final String audience;
     private final Clock clock;
-    /** Tokens whose signature and fixed claims were checked, by their exact text. */
+    /** Tokens whose signature and fixed claims were checked, by their signature part (then their exact text). */
     private final ConcurrentHashMap<String, Checked> verified = new ConcurrentHashMap<>();
 
     /** How many verified tokens are remembered; past it the memory starts over (an ES256 check costs ~0.1 ms). */
     private static final int REMEMBERED = 4096;
 
-    private record Checked(VerifiedToken token, Instant notBefore) {
+    private record Checked(String text, VerifiedToken token, Instant notBefore) {
     }
+
+    /** A token verified for one request, by a verifier of {@link #trust}. */
+    private record Verified(String token, VerifiedToken verified) {
+    }
+
+    /**
+     * Routing-context key naming what this verifier trusts: key (its thumbprint), issuer and audience.
+     * Verifiers built alike agree on every token, so they may share their answers on one request.
+     */
+    private final String trust;
 
     public TokenVerifier(ECPublicKey key, String issuer, String audience) {
         this(key, issuer, audience, Clock.systemUTC());
@@ -48,6 +59,7 @@ public final class TokenVerifier {
         this.issuer = issuer;
         this.audience = audience;
         this.clock = clock;
+        this.trust = "berth.verified-token|" + keyId + "|" + issuer + "|" + audience;
     }
 
     /** Why a token was refused; the message is safe to show the client. */
@@ -63,23 +75,40 @@ public final class TokenVerifier {
      * widened scope) is a new, unverified string; the time window is checked on every call.
      */
     public VerifiedToken verify(String token) throws Rejected {
-        Checked known = verified.get(token);
-        if (known == null) {
+        // Found by the signature (hashing 86 characters, not the whole token), kept only for the exact text.
+        String signature = token.substring(token.lastIndexOf('.') + 1);
+        Checked known = verified.get(signature);
+        if (known == null || !known.text().equals(token)) {
             known = check(token);
             if (verified.size() >= REMEMBERED) {
                 verified.clear();
             }
-            verified.put(token, known);
+            verified.put(signature, known);
         }
         Instant now = clock.instant();
         if (known.token().expiresAt().plus(CLOCK_SKEW).isBefore(now)) {
-            verified.remove(token);
+            verified.remove(signature);
             throw new Rejected("token has expired");
         }
         if (known.notBefore() != null && known.notBefore().minus(CLOCK_SKEW).isAfter(now)) {
             throw new Rejected("token is not valid yet");
         }
         return known.token();
+    }
+
+    /**
+     * {@link #verify(String)}, answered once per request: when the gateway serves its registry in-process,
+     * the registry's own check of the same token on the same request, by a verifier of the same key,
+     * issuer and audience, reuses the gateway's answer. A verifier that trusts anything else checks again.
+     */
+    public VerifiedToken verify(RoutingContext ctx, String token) throws Rejected {
+        Verified known = ctx.get(trust);
+        if (known != null && known.token().equals(token)) {
+            return known.verified();
+        }
+        VerifiedToken verified = verify(token);
+        ctx.put(trust, new Verified(token, verified));
+        return verified;
     }
 
     private Checked check(String token) throws Rejected {
@@ -120,7 +149,7 @@ public final class TokenVerifier {
             throw new Rejected("token has no expiry, so it counts as expired");
         }
         Date nbf = claims.getNotBeforeTime();
-        return new Checked(new VerifiedToken(claims.getSubject(), Access.fromClaim(claims.getClaim("access")),
+        return new Checked(token, new VerifiedToken(claims.getSubject(), Access.fromClaim(claims.getClaim("access")),
                 exp.toInstant()), nbf == null ? null : nbf.toInstant());
     }
 }

@@ -9,6 +9,9 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -20,6 +23,11 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 class TokenVerifierTest {
@@ -37,6 +45,58 @@ class TokenVerifierTest {
         assertThat(token.access()).containsExactly(Access.repository("team/app", "pull"));
         assertThat(token.covers(List.of(Access.repository("team/app", "pull")))).isTrue();
         assertThat(token.covers(List.of(Access.repository("team/app", "push")))).isFalse();
+    }
+
+    @Test
+    void oneRequestSharesAnAnswerOnlyAmongVerifiersThatTrustTheSameKeyIssuerAndAudience() throws Exception {
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        String good = sign(key, PemKeys.keyId(pub), claims().build());
+        String forged = sign((ECPrivateKey) generate().getPrivate(), PemKeys.keyId(pub), claims().build());
+        List<TokenVerifier> verifiers = List.of(
+                verifier,
+                new TokenVerifier(pub, "berth-gateway", "berth"),
+                new TokenVerifier((ECPublicKey) generate().getPublic(), "berth-gateway", "berth"),
+                new TokenVerifier(pub, "berth-gateway", "elsewhere"),
+                new TokenVerifier(pub, "someone-else", "berth"));
+        Vertx vertx = Vertx.vertx();
+        try {
+            Router router = Router.router(vertx);
+            // One request: the good token through every verifier, then a forgery through the first again.
+            router.route().handler(ctx -> {
+                List<String> answers = new ArrayList<>();
+                for (TokenVerifier each : verifiers) {
+                    answers.add(answer(() -> each.verify(ctx, good)));
+                }
+                answers.add(answer(() -> verifier.verify(ctx, forged)));
+                ctx.response().end(String.join("\n", answers));
+            });
+            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get();
+            String body = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body.split("\n")).containsExactly(
+                    "dora",
+                    "dora",
+                    "rejected: token signed by an unknown key",
+                    "rejected: token is not meant for service elsewhere",
+                    "rejected: token issuer is not trusted",
+                    "rejected: token signature is invalid");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    private interface Verification {
+        VerifiedToken run() throws TokenVerifier.Rejected;
+    }
+
+    private static String answer(Verification verification) {
+        try {
+            return verification.run().subject();
+        } catch (TokenVerifier.Rejected e) {
+            return "rejected: " + e.getMessage();
+        }
     }
 
     @Test
