@@ -184,7 +184,7 @@ final class Supervisor {
             }
             try {
                 manager.recreate(entry, true, nextStep);
-                runtime.start(entry.dir.id());
+                runtime.start(entry.dir.id(), entry.status.pid());
                 manager.runPoststart(entry);
                 manager.update(entry, entry.status.running(Instant.now()));
                 events.publish("restarted", entry.status);
