@@ -351,6 +351,22 @@ public final class ContainerManager {
         return out;
     }
 
+    /**
+     * Whether the container's current run is over: its exit is recorded, or conmon has written its exit file
+     * (after draining the container's output into the log), or the container is gone. Reads a file: blocks.
+     */
+    public boolean exited(String idOrName) {
+        Entry entry;
+        try {
+            entry = find(idOrName);
+        } catch (ContainerException gone) {
+            return true;
+        }
+        ContainerStatus status = entry.status;
+        return !status.state().active()
+                || status.state() == ContainerState.RUNNING && runtime.exit(entry.dir.id(), entry.dir.files()).isPresent();
+    }
+
     /** The container's directory (for its logs). */
     public ContainerDir dir(String idOrName) {
         return find(idOrName).dir;
