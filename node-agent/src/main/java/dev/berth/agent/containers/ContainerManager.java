@@ -67,6 +67,8 @@ public final class ContainerManager {
         volatile ContainerStatus status;
         long restartTimer = -1;
         boolean restartPending;
+        /** runc's record of the last run is already deleted (see {@code Supervisor#releaseRuncContainer}). */
+        boolean runcDeleted;
 
         Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
             this.dir = dir;
@@ -309,7 +311,9 @@ public final class ContainerManager {
             }
             supervisor.cancelRestart(entry);
             String id = entry.dir.id();
-            runtime.deleteIfPresent(id, status.state().active());
+            if (!entry.runcDeleted || status.state().active()) {
+                runtime.deleteIfPresent(id, status.state().active());
+            }
             awaitConmonGone(entry);
             bundles.destroy(id, entry.dir.bundle());
             entry.dir.delete();
@@ -425,10 +429,11 @@ public final class ContainerManager {
     /** Deletes the old runc container (poststop hooks run) and creates it again from the same bundle. */
     void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
         String id = entry.dir.id();
-        Optional<RuncState> state = runtime.state(id);
+        Optional<RuncState> state = entry.runcDeleted ? Optional.empty() : runtime.state(id);
         if (state.isPresent()) {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
+        entry.runcDeleted = false;
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {
