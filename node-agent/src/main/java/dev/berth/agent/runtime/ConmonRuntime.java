@@ -87,7 +87,10 @@ public final class ConmonRuntime {
         if (settings.logSizeMax() > 0) {
             argv.addAll(List.of("--log-size-max", Long.toString(settings.logSizeMax())));
         }
+        // conmon also creates an "oom" file in its working directory (for old podman and CRI-O) after an OOM kill:
+        // let that be the persist dir, where its own "oom" goes, not wherever the agent was started.
         ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(files.persistDir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(files.conmonOutput().toFile()))
                 .redirectErrorStream(true);
