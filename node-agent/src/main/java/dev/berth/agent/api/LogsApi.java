@@ -114,7 +114,6 @@ final class LogsApi {
         long pollTimer = -1;
         int wakes;
         MessageConsumer<JsonObject> exits;
-        MessageConsumer<String> exitFiles;
 
         Session(RoutingContext ctx, String id, LogCursor cursor, String stream, boolean timestamps, boolean follow) {
             this.ctx = ctx;
@@ -181,10 +180,7 @@ final class LogsApi {
             whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
         }
 
-        /**
-         * conmon writing the exit file, or an exit (or delete) event for this container, cuts the poll wait short:
-         * the follower ends at once.
-         */
+        /** An exit (or delete) event for this container cuts the poll wait short: the follower ends at once. */
         void wakeOnExit() {
             exits = ctx.vertx().eventBus().<JsonObject>localConsumer(ContainerEvents.ADDRESS, message -> {
                 JsonObject event = message.body();
@@ -193,11 +189,6 @@ final class LogsApi {
                     if (type.equals("exited") || type.equals("deleted")) {
                         wake();
                     }
-                }
-            });
-            exitFiles = ctx.vertx().eventBus().<String>localConsumer(ContainerEvents.EXIT_FILE_ADDRESS, message -> {
-                if (ours(message.body())) {
-                    wake();
                 }
             });
         }
@@ -232,7 +223,6 @@ final class LogsApi {
         private void finish() {
             if (exits != null) {
                 exits.unregister();
-                exitFiles.unregister();
             }
             ctx.vertx().executeBlocking(() -> {
                 cursor.close();

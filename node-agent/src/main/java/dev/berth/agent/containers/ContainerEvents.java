@@ -12,21 +12,10 @@ public final class ContainerEvents {
 
     public static final String ADDRESS = "berth.agent.container-events";
 
-    /**
-     * The id of a container whose exit file conmon just wrote, published the moment the exit watcher sees it,
-     * before the exit is recorded (and announced as {@code exited}): log followers end on it without waiting
-     * for the status write. Not part of the events API.
-     */
-    public static final String EXIT_FILE_ADDRESS = "berth.agent.exit-file-written";
-
     private final Vertx vertx;
 
     ContainerEvents(Vertx vertx) {
         this.vertx = vertx;
-    }
-
-    void exitFileWritten(String id) {
-        vertx.eventBus().publish(EXIT_FILE_ADDRESS, id);
     }
 
     void publish(String type, ContainerStatus status) {

@@ -356,19 +356,15 @@ public final class ContainerManager {
     }
 
     /**
-     * Whether the container's current run is over: its exit is recorded, or conmon has written its exit file
-     * (after draining the container's output into the log), or the container is gone. Reads a file: blocks.
+     * Whether the container's current run is over: its exit is recorded (conmon wrote the exit file, after draining
+     * the container's output into the log), or the container is gone.
      */
     public boolean exited(String idOrName) {
-        Entry entry;
         try {
-            entry = find(idOrName);
+            return !find(idOrName).status.state().active();
         } catch (ContainerException gone) {
             return true;
         }
-        ContainerStatus status = entry.status;
-        return !status.state().active()
-                || status.state() == ContainerState.RUNNING && runtime.exit(entry.dir.id(), entry.dir.files()).isPresent();
     }
 
     /** The container's directory (for its logs). */

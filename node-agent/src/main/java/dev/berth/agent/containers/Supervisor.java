@@ -65,7 +65,6 @@ final class Supervisor {
         if (closed || entry == null) {
             return;
         }
-        events.exitFileWritten(id);
         vertx.executeBlocking(() -> {
             // waits for an operation in progress (e.g. the start that just ran a short-lived process)
             entry.lock.lock();
