@@ -237,7 +237,7 @@ public final class ConmonRuntime {
      */
     public void start(String id, int pid) throws RuncException {
         Path fifo = settings.runcRoot().resolve(id).resolve(EXEC_FIFO);
-        if (calls.isEmpty() || !Files.exists(fifo)) {
+        if (calls.isEmpty() || pid <= 0 || !Files.exists(fifo)) {
             runc("start", id);
             return;
         }
