@@ -17,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent runs the poststart hooks itself. runc 1.1 runs them from {@code runc start} before the container's
- * init has even run its startContainer hooks (the two race) and hands them status "created"; the runtime spec
- * wants them after the user process started, with status "running". So they are moved out of config.json
- * before {@code runc create} into {@code poststart.json} next to the bundle, and run after {@code runc start}
+ * The agent runs the poststart hooks itself. runc 1.1 runs them already at {@code runc create} (checked with
+ * 1.1.5), before the container's init has run its startContainer hooks, and hands them status "created"; the
+ * runtime spec wants them after the user process started, with status "running". So they are moved out of
+ * config.json before {@code runc create} into {@code poststart.json} next to the bundle, and run after the start
  * once the init has exec'd the user's program. A failing hook is logged and the rest still run (runtime-spec
  * 1.0.2). Blocks.
  */
