@@ -118,16 +118,19 @@ public final class PoststartHooks {
         }
     }
 
-    /** runc's init runs as "runc init" until it execs the container's process. */
-    private static void awaitExec(int pid) {
+    /**
+     * runc's init runs as {@code runc init} (its argv[0] is however runc was called, {@code /usr/sbin/runc} under
+     * conmon) named {@code runc:[2:INIT]} until it execs the container's process; the startContainer hooks run
+     * in between. Polled: the wait is usually shorter than a millisecond.
+     */
+    static void awaitExec(int pid) {
         long deadline = System.currentTimeMillis() + EXEC_WAIT_MILLIS;
         while (System.currentTimeMillis() < deadline && HostProcess.alive(pid)) {
             try {
-                byte[] cmdline = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline"));
-                if (!new String(cmdline, StandardCharsets.UTF_8).startsWith("runc\0init")) {
+                if (!stillRuncInit(pid)) {
                     return;
                 }
-                Thread.sleep(5);
+                Thread.sleep(1);
             } catch (IOException e) {
                 return; // gone
             } catch (InterruptedException e) {
@@ -135,5 +138,15 @@ public final class PoststartHooks {
                 return;
             }
         }
+    }
+
+    static boolean stillRuncInit(int pid) throws IOException {
+        String comm = Files.readString(Path.of("/proc", Integer.toString(pid), "comm"), StandardCharsets.UTF_8).strip();
+        if (comm.startsWith("runc:[")) {
+            return true;
+        }
+        String[] argv = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
+                StandardCharsets.UTF_8).split("\0");
+        return argv.length >= 2 && (argv[0].equals("runc") || argv[0].endsWith("/runc")) && argv[1].equals("init");
     }
 }
