@@ -111,6 +111,8 @@ class ContainerLifecycleTest {
 
     @Test
     void memoryLimitBreachIsReportedAsOomKilled() throws Exception {
+        java.nio.file.Path strayOom = java.nio.file.Path.of("oom").toAbsolutePath(); // conmon's, in its cwd
+        java.nio.file.Files.deleteIfExists(strayOom);
         JsonObject spec = spec("sh", "-c", "exec dd if=/dev/zero of=/dev/null bs=64M count=1")
                 .put("resources", new JsonObject().put("memoryBytes", 16 * 1024 * 1024));
         String id = agent.run(spec, true);
@@ -119,6 +121,7 @@ class ContainerLifecycleTest {
 
         assertThat(status.getBoolean("oomKilled")).isTrue();
         assertThat(status.getInteger("exitCode")).isEqualTo(137);
+        assertThat(strayOom).as("conmon runs in the container's persist dir, not the agent's cwd").doesNotExist();
     }
 
     String logs(String id) {

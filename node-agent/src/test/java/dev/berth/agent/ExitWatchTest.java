@@ -49,6 +49,19 @@ class ExitWatchTest {
     }
 
     @Test
+    void aFollowerEndingOnTheExitFileGetsAllOutputWrittenJustBeforeTheExit() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String id = agent.run(spec("sh", "-c", "sleep 0.3; seq 1 20000; echo last"), true);
+
+            List<String> followed = agent.lines("/v1/containers/" + id + "/logs?follow=true").toList();
+
+            assertThat(followed).hasSize(20001);
+            assertThat(followed.get(19999)).isEqualTo("20000");
+            assertThat(followed.get(20000)).isEqualTo("last");
+        }
+    }
+
+    @Test
     void anImmediateExitAfterStartIsRecordedAndRestartedByPolicy() throws Exception {
         String id = agent.run(spec("sh", "-c", "exit 1").put("restartPolicy", "on-failure:2"), true);
 

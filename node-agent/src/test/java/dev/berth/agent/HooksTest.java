@@ -49,8 +49,9 @@ class HooksTest {
         JsonObject hooks = new JsonObject()
                 .put("createRuntime", hook("createRuntime", hostLog))
                 .put("createContainer", hook("createContainer", hostLog))
-                // startContainer runs inside the container: its /bin/sh is busybox, its log the bind mount
-                .put("startContainer", hook("startContainer", "/hooklog/hooks.log"))
+                // startContainer runs inside the container: its /bin/sh is busybox, its log the bind mount. It is
+                // slow on purpose: poststart must still wait for it (and the exec that follows it).
+                .put("startContainer", hook("startContainer", "/hooklog/hooks.log", "sleep 0.3; "))
                 .put("poststart", hook("poststart", hostLog))
                 .put("poststop", hook("poststop", hostLog));
         // the process runs until the test lets it go, so the poststart hook sees it running
@@ -80,9 +81,13 @@ class HooksTest {
     }
 
     private static JsonArray hook(String name, String log) {
+        return hook(name, log, "");
+    }
+
+    private static JsonArray hook(String name, String log, String before) {
         return new JsonArray().add(new JsonObject()
                 .put("path", "/bin/sh")
-                .put("args", new JsonArray(List.of("sh", "-c", RECORD, name)))
+                .put("args", new JsonArray(List.of("sh", "-c", before + RECORD, name)))
                 .put("env", new JsonArray(List.of("PATH=/usr/bin:/bin", "LOG=" + log)))
                 .put("timeout", 10));
     }

@@ -68,8 +68,14 @@ final class LogsApi {
         Session session = new Session(ctx, id, cursor, stream, timestamps, follow);
         ctx.response().setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8");
         ctx.response().closeHandler(v -> session.gone = true);
-        Future<String> first = tail == null ? session.readBatch()
-                : ctx.vertx().executeBlocking(() -> lastLines(cursor, tail.intValue(), session.stream, timestamps), false);
+        if (follow) {
+            session.wakeOnExit(); // before the first read: an exit during a read is not missed
+        }
+        Future<Batch> first = tail == null ? session.readBatch()
+                : ctx.vertx().executeBlocking(() -> {
+                    boolean exited = follow && manager.exited(id);
+                    return new Batch(lastLines(cursor, tail.intValue(), session.stream, timestamps), exited, 0);
+                }, false);
         first.onComplete(done -> session.deliver(done, tail != null));
     }
 
@@ -89,6 +95,13 @@ final class LogsApi {
         return out.toString();
     }
 
+    /**
+     * Lines read, and whether the container's run was already over before they were read: then they reach the end
+     * of its output, and an empty batch ends a follow.
+     */
+    private record Batch(String text, boolean exitedBefore, int wakesBefore) {
+    }
+
     private final class Session {
         final RoutingContext ctx;
         final String id;
@@ -99,6 +112,7 @@ final class LogsApi {
         volatile boolean gone;
         boolean exitSeen;
         long pollTimer = -1;
+        int wakes;
         MessageConsumer<JsonObject> exits;
 
         Session(RoutingContext ctx, String id, LogCursor cursor, String stream, boolean timestamps, boolean follow) {
@@ -110,18 +124,20 @@ final class LogsApi {
             this.follow = follow;
         }
 
-        Future<String> readBatch() {
+        Future<Batch> readBatch() {
+            int wakesBefore = wakes;
             return ctx.vertx().executeBlocking(() -> {
+                boolean exited = follow && !exitSeen && manager.exited(id);
                 StringBuilder out = new StringBuilder();
                 for (LogLine line : cursor.next(BATCH_BYTES, stream)) {
                     out.append(line.render(timestamps));
                 }
-                return out.toString();
+                return new Batch(out.toString(), exited, wakesBefore);
             }, false);
         }
 
         /** Writes a batch, then decides: read on, wait for more, or end. {@code tailDone}: the tail is out. */
-        void deliver(io.vertx.core.AsyncResult<String> done, boolean tailDone) {
+        void deliver(io.vertx.core.AsyncResult<Batch> done, boolean tailDone) {
             HttpServerResponse response = ctx.response();
             if (done.failed()) {
                 finish();
@@ -136,7 +152,8 @@ final class LogsApi {
                 finish();
                 return;
             }
-            String text = done.result();
+            String text = done.result().text();
+            exitSeen |= done.result().exitedBefore();
             if (!text.isEmpty()) {
                 response.write(text);
             } else if (!response.headWritten()) {
@@ -145,12 +162,10 @@ final class LogsApi {
             boolean more = !text.isEmpty() && !tailDone;
             if (more) {
                 whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
+            } else if (follow && !exitSeen && wakes != done.result().wakesBefore()) {
+                readAgain(); // the exit came while this batch was read
             } else if (follow && !exitSeen) {
-                exitSeen = !stillRunning();
-                if (!exitSeen) {
-                    wakeOnExit();
-                }
-                pollTimer = ctx.vertx().setTimer(exitSeen ? 1 : FOLLOW_POLL_MILLIS, t -> readAgain());
+                pollTimer = ctx.vertx().setTimer(FOLLOW_POLL_MILLIS, t -> readAgain());
             } else if (follow && !text.isEmpty()) {
                 whenWritable(() -> readBatch().onComplete(next -> deliver(next, false)));
             } else {
@@ -166,26 +181,33 @@ final class LogsApi {
         }
 
         /** An exit (or delete) event for this container cuts the poll wait short: the follower ends at once. */
-        private void wakeOnExit() {
-            if (exits != null) {
-                return;
-            }
+        void wakeOnExit() {
             exits = ctx.vertx().eventBus().<JsonObject>localConsumer(ContainerEvents.ADDRESS, message -> {
                 JsonObject event = message.body();
-                boolean ours = id.equals(event.getString("id")) || id.equals(event.getString("name"));
                 String type = event.getString("type");
-                if (ours && (type.equals("exited") || type.equals("deleted")) && pollTimer != -1
-                        && ctx.vertx().cancelTimer(pollTimer)) {
-                    readAgain();
+                if (ours(event.getString("id")) || id.equals(event.getString("name"))) {
+                    if (type.equals("exited") || type.equals("deleted")) {
+                        wake();
+                    }
                 }
             });
         }
 
-        private boolean stillRunning() {
+        private boolean ours(String containerId) {
+            if (id.equals(containerId)) {
+                return true;
+            }
             try {
-                return manager.get(id).state().active();
-            } catch (ContainerException e) {
+                return manager.get(id).id().equals(containerId); // followed by name
+            } catch (ContainerException gone) {
                 return false;
+            }
+        }
+
+        private void wake() {
+            wakes++;
+            if (pollTimer != -1 && ctx.vertx().cancelTimer(pollTimer)) {
+                readAgain();
             }
         }
 

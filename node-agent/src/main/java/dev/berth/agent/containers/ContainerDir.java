@@ -46,6 +46,15 @@ public record ContainerDir(Path path) {
         writeAtomically(path.resolve(STATUS), status.toJson().encodePrettily());
     }
 
+    /**
+     * Replaces {@code status.json} with a file whose content is on disk, without making the rename itself durable:
+     * after a crash the old or the new status is there, never a torn or empty one. For changes a restarted agent
+     * can tell from runc's state anyway (created to running).
+     */
+    public void writeStatusUnsynced(ContainerStatus status) throws IOException {
+        replace(path.resolve(STATUS), status.toJson().encodePrettily());
+    }
+
     public Optional<ContainerStatus> readStatus() throws IOException {
         try {
             return Optional.of(ContainerStatus.fromJson(new JsonObject(Files.readString(path.resolve(STATUS)))));
@@ -54,8 +63,10 @@ public record ContainerDir(Path path) {
         }
     }
 
+    /** Writes {@code spec.json} durably, and the container's directory entry in its parent too. */
     public void writeSpec(JsonObject spec) throws IOException {
         writeAtomically(path.resolve(SPEC), spec.encodePrettily());
+        syncDirectory(path.getParent());
     }
 
     public JsonObject readSpec() throws IOException {
@@ -87,6 +98,12 @@ public record ContainerDir(Path path) {
      * or the new content, never a torn mix.
      */
     static void writeAtomically(Path target, String content) throws IOException {
+        replace(target, content);
+        syncDirectory(target.getParent());
+    }
+
+    /** Temp file, fsync, rename over the target. */
+    private static void replace(Path target, String content) throws IOException {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -98,8 +115,11 @@ public record ContainerDir(Path path) {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 }

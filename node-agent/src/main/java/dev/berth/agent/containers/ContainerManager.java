@@ -13,6 +13,7 @@ import dev.berth.agent.spec.ContainerSpecJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -23,7 +24,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +54,11 @@ public final class ContainerManager {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final Supervisor supervisor;
+    private final ExecutorService durableWrites = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "berth-agent-durable-writes");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -57,6 +67,8 @@ public final class ContainerManager {
         volatile ContainerStatus status;
         long restartTimer = -1;
         boolean restartPending;
+        /** runc's record of the last run is already deleted (see {@code Supervisor#releaseRuncContainer}). */
+        boolean runcDeleted;
 
         Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
             this.dir = dir;
@@ -94,6 +106,7 @@ public final class ContainerManager {
     /** Stops supervising; containers keep running and the next agent adopts them. */
     public void close() {
         supervisor.close();
+        durableWrites.shutdown();
     }
 
     public ContainerStatus create(ContainerSpec spec) {
@@ -107,28 +120,31 @@ public final class ContainerManager {
         Entry entry = new Entry(dir, spec, status);
         entry.lock.lock();
         entries.put(id, entry);
+        CompletableFuture<Void> specWritten = CompletableFuture.completedFuture(null);
         try {
             Files.createDirectories(dir.path());
-            dir.writeSpec(ContainerSpecJson.toJson(spec));
-            dir.writeStatus(status);
+            // No status file until the container exists: a directory without one is a half-made container, which
+            // the next agent removes. The spec is made durable meanwhile, while bundle and runc run.
+            specWritten = CompletableFuture.runAsync(() -> writeSpec(dir, spec), durableWrites);
             PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
             PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
             int pid = runtime.create(id, dir.files());
             supervisor.watch(entry);
             // the image's StopSignal may be a number or lack "SIG"; an unknown one falls back to SIGTERM
             String stopSignal = Signals.canonical(bundle.stopSignal()).orElse("SIGTERM");
+            awaitWritten(specWritten);
             update(entry, status.created(bundle.imageDigest(), stopSignal, pid));
             events.publish("created", entry.status);
             return entry.status;
         } catch (BundleException e) {
-            removeFailed(entry);
+            removeFailed(entry, specWritten);
             int code = e.code().equals("IMAGE_NOT_FOUND") ? 404 : 400;
             throw new ContainerException(code, e.code(), e.getMessage(), e);
         } catch (RuncException e) {
-            removeFailed(entry);
+            removeFailed(entry, specWritten);
             throw new ContainerException(400, "CREATE_FAILED", e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            removeFailed(entry);
+            removeFailed(entry, specWritten);
             throw new ContainerException(500, "INTERNAL", "creating the container failed: " + e.getMessage(), e);
         } finally {
             entry.lock.unlock();
@@ -141,7 +157,34 @@ public final class ContainerManager {
         return bytes;
     }
 
-    private void removeFailed(Entry entry) {
+    private static void writeSpec(ContainerDir dir, ContainerSpec spec) {
+        try {
+            dir.writeSpec(ContainerSpecJson.toJson(spec));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void awaitWritten(CompletableFuture<Void> write) throws IOException {
+        try {
+            write.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing the spec", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause);
+        }
+    }
+
+    private void removeFailed(Entry entry, CompletableFuture<Void> specWritten) {
+        try {
+            specWritten.exceptionally(e -> null).get(); // it must not write into the directory deleted below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException ignored) {
+            // cannot happen: failures are mapped to null above
+        }
         String id = entry.dir.id();
         runtime.deleteQuietly(id);
         try {
@@ -164,9 +207,12 @@ public final class ContainerManager {
             } else if (status.state() != ContainerState.CREATED) {
                 throw ContainerException.wrongState(status, "start");
             }
-            runtime.start(entry.dir.id());
+            runtime.start(entry.dir.id(), entry.status.pid());
             runPoststart(entry);
-            update(entry, entry.status.running(Instant.now()));
+            // Not fsynced to the directory: see "Durability" in the README (runc's state says running too).
+            ContainerStatus running = entry.status.running(Instant.now());
+            entry.dir.writeStatusUnsynced(running);
+            entry.status = running;
             events.publish("started", entry.status);
             return entry.status;
         } catch (IOException e) {
@@ -265,7 +311,9 @@ public final class ContainerManager {
             }
             supervisor.cancelRestart(entry);
             String id = entry.dir.id();
-            runtime.deleteIfPresent(id, status.state().active());
+            if (!entry.runcDeleted || status.state().active()) {
+                runtime.deleteIfPresent(id, status.state().active());
+            }
             awaitConmonGone(entry);
             bundles.destroy(id, entry.dir.bundle());
             entry.dir.delete();
@@ -305,6 +353,18 @@ public final class ContainerManager {
         }
         out.sort(Comparator.comparing(ContainerStatus::createdAt).thenComparing(ContainerStatus::id));
         return out;
+    }
+
+    /**
+     * Whether the container's current run is over: its exit is recorded (conmon wrote the exit file, after draining
+     * the container's output into the log), or the container is gone.
+     */
+    public boolean exited(String idOrName) {
+        try {
+            return !find(idOrName).status.state().active();
+        } catch (ContainerException gone) {
+            return true;
+        }
     }
 
     /** The container's directory (for its logs). */
@@ -365,10 +425,11 @@ public final class ContainerManager {
     /** Deletes the old runc container (poststop hooks run) and creates it again from the same bundle. */
     void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
         String id = entry.dir.id();
-        Optional<RuncState> state = runtime.state(id);
+        Optional<RuncState> state = entry.runcDeleted ? Optional.empty() : runtime.state(id);
         if (state.isPresent()) {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
+        entry.runcDeleted = false;
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {

@@ -149,7 +149,33 @@ final class Supervisor {
             manager.update(entry, entry.status.exited(exit.get().code(), exit.get().oomKilled(), exit.get().at(), null));
             events.publish("exited", entry.status);
             scheduleRestart(entry);
+            releaseRuncContainer(entry);
         }
+    }
+
+    /**
+     * Deletes runc's record of a run that exited, soon after the exit instead of at DELETE or restart, unless the
+     * container has poststop hooks (runc runs them on delete, which stays their documented moment). A DELETE that
+     * follows an exit closely then needs no runc process. Runs on its own turn of the lock, so the exit is
+     * recorded and announced first.
+     */
+    private void releaseRuncContainer(Entry entry) {
+        if (closed || !entry.spec.hooks().poststop().isEmpty()) {
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            entry.lock.lock();
+            try {
+                if (!closed && manager.current(entry) && entry.status.state() == ContainerState.STOPPED
+                        && !entry.runcDeleted && !entry.restartPending) {
+                    runtime.deleteIfPresent(entry.dir.id(), false); // false: already gone, which is as good
+                    entry.runcDeleted = true;
+                }
+            } finally {
+                entry.lock.unlock();
+            }
+            return null;
+        }, false).onFailure(e -> LOG.debug("deleting runc's record of {}: {}", entry.dir.id(), e.toString()));
     }
 
     void scheduleRestart(Entry entry) {
@@ -184,7 +210,7 @@ final class Supervisor {
             }
             try {
                 manager.recreate(entry, true, nextStep);
-                runtime.start(entry.dir.id());
+                runtime.start(entry.dir.id(), entry.status.pid());
                 manager.runPoststart(entry);
                 manager.update(entry, entry.status.running(Instant.now()));
                 events.publish("restarted", entry.status);

@@ -1,5 +1,6 @@
 package dev.berth.agent.rootfs;
 
+import dev.berth.agent.host.LinuxCalls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -24,9 +26,16 @@ public final class ContainerRootfs {
 
     private final RootfsMode preferred;
     private final POSIX posix = POSIXFactory.getNativePOSIX();
+    private final Optional<LinuxCalls> calls;
 
     public ContainerRootfs(RootfsMode preferred) {
+        this(preferred, LinuxCalls.get());
+    }
+
+    /** @param calls empty: mount and unmount with the {@code mount} and {@code umount} programs */
+    ContainerRootfs(RootfsMode preferred, Optional<LinuxCalls> calls) {
         this.preferred = preferred;
+        this.calls = calls;
     }
 
     /**
@@ -56,6 +65,10 @@ public final class ContainerRootfs {
     /** Unmounts {@code bundleDir/rootfs} if it is mounted. A missing dir is not an error. */
     public void release(Path bundleDir) throws IOException {
         Path rootfs = bundleDir.resolve("rootfs");
+        if (calls.isPresent()) {
+            unmount(calls.get(), rootfs);
+            return;
+        }
         if (!Files.exists(rootfs, LinkOption.NOFOLLOW_LINKS) || !isMountPoint(rootfs)) {
             return;
         }
@@ -67,6 +80,21 @@ public final class ContainerRootfs {
         if (isMountPoint(rootfs)) {
             throw new IOException("cannot unmount " + rootfs + ": " + result.output());
         }
+    }
+
+    /** umount2; EINVAL (not a mount point) and ENOENT are "nothing to do", EBUSY detaches it lazily. */
+    private static void unmount(LinuxCalls calls, Path rootfs) throws IOException {
+        if (calls.libc().umount2(rootfs.toString(), 0) == 0) {
+            return;
+        }
+        int errno = calls.errno();
+        if (errno == LinuxCalls.EINVAL || errno == LinuxCalls.ENOENT) {
+            return;
+        }
+        if (errno == LinuxCalls.EBUSY && calls.libc().umount2(rootfs.toString(), LinuxCalls.MNT_DETACH) == 0) {
+            return; // still busy (a process holds it): detached now, the kernel frees it when the last user goes
+        }
+        throw new IOException("cannot unmount " + rootfs + ": " + LinuxCalls.describe(errno));
     }
 
     /** Whether {@code path} is a mount point in this process's mount namespace. */
@@ -93,10 +121,16 @@ public final class ContainerRootfs {
         // Not escaped: a path with ',' or ':' makes the mount fail, and the copy takes over.
         String options = "lowerdir=" + base + ",upperdir=" + upper + ",workdir=" + work;
         HostCommands.Result result;
-        try {
-            result = HostCommands.run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()));
-        } catch (IOException e) {
-            result = new HostCommands.Result(-1, e.getMessage());
+        if (calls.isPresent()) {
+            int status = calls.get().libc().mount("overlay", rootfs.toString(), "overlay", 0, options);
+            result = new HostCommands.Result(status == 0 ? 0 : -1,
+                    status == 0 ? "" : "mount: " + LinuxCalls.describe(calls.get().errno()));
+        } else {
+            try {
+                result = HostCommands.run(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs.toString()));
+            } catch (IOException e) {
+                result = new HostCommands.Result(-1, e.getMessage());
+            }
         }
         if (result.exitCode() == 0) {
             return null;

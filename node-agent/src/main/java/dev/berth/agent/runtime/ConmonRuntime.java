@@ -3,6 +3,7 @@ package dev.berth.agent.runtime;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.berth.agent.host.LinuxCalls;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,19 +20,34 @@ import java.util.OptionalInt;
  *
  * <p>conmon daemonizes: the process we start forks, prints nothing and exits at once, and the real monitor
  * is reparented to the host's init. So a container outlives the agent's JVM. conmon runs {@code runc create}
- * and reports the outcome through the fd named by {@code _OCI_SYNCPIPE}; a small {@code sh} wrapper points
- * that fd at a file, which we poll (Java cannot hand an extra pipe to a child).
+ * and reports the outcome through the fd named by {@code _OCI_SYNCPIPE}. Java cannot hand an extra fd to a
+ * child, so a small {@code sh} wrapper opens fd 3 on a FIFO the agent made and reads: the agent wakes the
+ * moment conmon writes (and sees end of file if conmon dies first). Without native calls ({@link LinuxCalls})
+ * the FIFO is a plain file, polled.
+ *
+ * <p>{@link #start} does what {@code runc start} does, without the runc process: a created container's init
+ * waits, blocked, until someone opens runc's {@code exec.fifo} for reading; it then writes one byte and execs
+ * the user's program, and runc reports the container running once that FIFO is removed. See node-agent's README.
  */
 public final class ConmonRuntime {
 
     private static final long RUNC_TIMEOUT_SECONDS = 60;
     private static final long CREATE_TIMEOUT_MILLIS = 60_000;
     private static final long POLL_MILLIS = 5;
+    private static final int WAIT_SLICE_MILLIS = 250;
+    static final String EXEC_FIFO = "exec.fifo";
 
     private final RuntimeSettings settings;
+    private final Optional<LinuxCalls> calls;
 
     public ConmonRuntime(RuntimeSettings settings) {
+        this(settings, LinuxCalls.get());
+    }
+
+    /** @param calls empty: every step through runc and files (the path for hosts without native calls) */
+    ConmonRuntime(RuntimeSettings settings, Optional<LinuxCalls> calls) {
         this.settings = settings;
+        this.calls = calls;
     }
 
     public RuntimeSettings settings() {
@@ -71,17 +87,24 @@ public final class ConmonRuntime {
         if (settings.logSizeMax() > 0) {
             argv.addAll(List.of("--log-size-max", Long.toString(settings.logSizeMax())));
         }
+        // conmon also creates an "oom" file in its working directory (for old podman and CRI-O) after an OOM kill:
+        // let that be the persist dir, where its own "oom" goes, not wherever the agent was started.
         ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(files.persistDir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(files.conmonOutput().toFile()))
                 .redirectErrorStream(true);
         builder.environment().put("_OCI_SYNCPIPE", "3");
+        int syncFd = -1;
         try {
+            if (calls.isPresent()) {
+                syncFd = openSyncFifo(calls.get(), files.syncFile());
+            }
             Process launcher = builder.start();
             if (launcher.waitFor() != 0) {
                 throw new RuncException("conmon failed to start: " + conmonOutput(files));
             }
-            return awaitCreated(id, files);
+            return syncFd >= 0 ? awaitCreated(calls.get(), syncFd, files) : awaitCreated(id, files);
         } catch (IOException e) {
             throw new RuncException("cannot start conmon: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -91,7 +114,67 @@ public final class ConmonRuntime {
         } catch (RuncException e) {
             deleteQuietly(id);
             throw e;
+        } finally {
+            if (syncFd >= 0) {
+                calls.get().closeQuietly(syncFd);
+            }
         }
+    }
+
+    /**
+     * Makes {@code file} a FIFO and opens its read end (non-blocking, so it opens before any writer). The
+     * wrapper's {@code exec 3>FILE} then opens at once too, since a reader is there.
+     */
+    private static int openSyncFifo(LinuxCalls calls, Path file) throws IOException {
+        if (calls.libc().mkfifo(file.toString(), 0600) != 0) {
+            throw new IOException("mkfifo " + file + ": " + LinuxCalls.describe(calls.errno()));
+        }
+        return calls.openReadNonBlocking(file.toString());
+    }
+
+    /**
+     * Reads conmon's create report from the sync FIFO: wakes when conmon writes, or sees end of file when every
+     * conmon holding the write end is gone. The launcher has exited by now, so its daemon holds that end.
+     */
+    private int awaitCreated(LinuxCalls calls, int fd, RunFiles files) throws RuncException, IOException {
+        long deadline = System.currentTimeMillis() + CREATE_TIMEOUT_MILLIS;
+        StringBuilder text = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                HostProcess.readPidFile(files.conmonPidFile())
+                        .ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                throw new RuncException("runc create did not finish within " + CREATE_TIMEOUT_MILLIS / 1000 + " s");
+            }
+            short events = calls.pollIn(fd, (int) Math.min(WAIT_SLICE_MILLIS, left));
+            if (events == 0) {
+                continue;
+            }
+            int n = calls.readSome(fd, buffer);
+            if (n > 0) {
+                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                Optional<JsonObject> sync = parseSync(text.toString());
+                if (sync.isPresent()) {
+                    return createdPid(sync.get());
+                }
+            } else if (n == 0) {
+                Optional<JsonObject> sync = parseSync(text.toString());
+                if (sync.isPresent()) {
+                    return createdPid(sync.get());
+                }
+                throw new RuncException("conmon exited before the container was created: " + conmonOutput(files));
+            }
+        }
+    }
+
+    private static int createdPid(JsonObject sync) throws RuncException {
+        int pid = sync.getInteger("data", -1);
+        if (pid > 0) {
+            return pid;
+        }
+        String message = sync.getString("message", "runc create failed");
+        throw new RuncException(message.strip());
     }
 
     private int awaitCreated(String id, RunFiles files) throws RuncException, InterruptedException {
@@ -99,12 +182,7 @@ public final class ConmonRuntime {
         while (true) {
             Optional<JsonObject> sync = readSync(files.syncFile());
             if (sync.isPresent()) {
-                int pid = sync.get().getInteger("data", -1);
-                if (pid > 0) {
-                    return pid;
-                }
-                String message = sync.get().getString("message", "runc create failed");
-                throw new RuncException(message.strip());
+                return createdPid(sync.get());
             }
             OptionalInt conmonPid = HostProcess.readPidFile(files.conmonPidFile());
             if (conmonPid.isPresent() && !HostProcess.alive(conmonPid.getAsInt()) && readSync(files.syncFile()).isEmpty()) {
@@ -120,14 +198,22 @@ public final class ConmonRuntime {
 
     private static Optional<JsonObject> readSync(Path file) {
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (!text.endsWith("}")) {
-                return Optional.empty();
-            }
-            // conmon may append a second message (the exit status); the first one is the create result.
-            int end = text.indexOf('}');
+            return parseSync(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The first whole message in what conmon wrote so far (a second one, the exit status, may follow). */
+    private static Optional<JsonObject> parseSync(String written) {
+        String text = written.strip();
+        int end = text.indexOf('}');
+        if (!text.startsWith("{") || end < 0) {
+            return Optional.empty();
+        }
+        try {
             return Optional.of(new JsonObject(text.substring(0, end + 1)));
-        } catch (IOException | DecodeException e) {
+        } catch (DecodeException e) {
             return Optional.empty();
         }
     }
@@ -141,8 +227,77 @@ public final class ConmonRuntime {
         }
     }
 
-    public void start(String id) throws RuncException {
-        runc("start", id);
+    /**
+     * Starts a created container: opens runc's exec FIFO as {@code runc start} would (its init then execs the
+     * user's program, after the startContainer hooks) and removes it, so runc reports the container running.
+     * Falls back to {@code runc start} when the FIFO is not there (the container is not in state created: runc
+     * gives the precise error) or native calls are missing.
+     *
+     * @param pid the container's init pid, to notice an init that died before it opened its end
+     */
+    public void start(String id, int pid) throws RuncException {
+        Path fifo = settings.runcRoot().resolve(id).resolve(EXEC_FIFO);
+        if (calls.isEmpty() || pid <= 0 || !Files.exists(fifo)) {
+            runc("start", id);
+            return;
+        }
+        LinuxCalls native_ = calls.get();
+        int fd;
+        try {
+            fd = native_.openReadNonBlocking(fifo.toString());
+        } catch (IOException e) {
+            runc("start", id); // removed in between: runc says why
+            return;
+        }
+        try {
+            awaitExecByte(native_, fd, id, pid);
+        } catch (IOException e) {
+            throw new RuncException("starting " + id + ": " + e.getMessage(), e);
+        } finally {
+            native_.closeQuietly(fd);
+        }
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            throw new RuncException("starting " + id + ": removing " + fifo + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the init's one byte on the exec FIFO. No writer yet reads as 0 too: only a dead init ends the wait. */
+    private static void awaitExecByte(LinuxCalls calls, int fd, String id, int pid) throws IOException, RuncException {
+        long deadline = System.currentTimeMillis() + RUNC_TIMEOUT_SECONDS * 1000;
+        byte[] one = new byte[1];
+        while (true) {
+            int n = calls.readSome(fd, one);
+            if (n > 0) {
+                return;
+            }
+            boolean initGone = !HostProcess.alive(pid);
+            if (initGone && calls.readSome(fd, one) <= 0) {
+                throw new RuncException("cannot start " + id + ": its init process is gone");
+            } else if (initGone) {
+                return;
+            }
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new RuncException("cannot start " + id + ": its init did not open the exec FIFO within "
+                        + RUNC_TIMEOUT_SECONDS + " s");
+            }
+            // A writer that came and went without writing leaves POLLHUP set for good: sleep instead of spinning.
+            short events = calls.pollIn(fd, (int) Math.min(WAIT_SLICE_MILLIS, left));
+            if ((events & LinuxCalls.POLLIN) == 0 && (events & LinuxCalls.POLLHUP) != 0) {
+                sleepQuietly(1);
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) throws RuncException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuncException("interrupted", e);
+        }
     }
 
     /** @param signal a canonical name, see {@link Signals#canonical} */

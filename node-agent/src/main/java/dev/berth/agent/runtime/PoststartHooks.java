@@ -17,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent runs the poststart hooks itself. runc 1.1 runs them from {@code runc start} before the container's
- * init has even run its startContainer hooks (the two race) and hands them status "created"; the runtime spec
- * wants them after the user process started, with status "running". So they are moved out of config.json
- * before {@code runc create} into {@code poststart.json} next to the bundle, and run after {@code runc start}
+ * The agent runs the poststart hooks itself. runc 1.1 runs them already at {@code runc create} (checked with
+ * 1.1.5), before the container's init has run its startContainer hooks, and hands them status "created"; the
+ * runtime spec wants them after the user process started, with status "running". So they are moved out of
+ * config.json before {@code runc create} into {@code poststart.json} next to the bundle, and run after the start
  * once the init has exec'd the user's program. A failing hook is logged and the rest still run (runtime-spec
  * 1.0.2). Blocks.
  */
@@ -118,16 +118,19 @@ public final class PoststartHooks {
         }
     }
 
-    /** runc's init runs as "runc init" until it execs the container's process. */
-    private static void awaitExec(int pid) {
+    /**
+     * runc's init runs as {@code runc init} (its argv[0] is however runc was called, {@code /usr/sbin/runc} under
+     * conmon) named {@code runc:[2:INIT]} until it execs the container's process; the startContainer hooks run
+     * in between. Polled: the wait is usually shorter than a millisecond.
+     */
+    static void awaitExec(int pid) {
         long deadline = System.currentTimeMillis() + EXEC_WAIT_MILLIS;
         while (System.currentTimeMillis() < deadline && HostProcess.alive(pid)) {
             try {
-                byte[] cmdline = Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline"));
-                if (!new String(cmdline, StandardCharsets.UTF_8).startsWith("runc\0init")) {
+                if (!stillRuncInit(pid)) {
                     return;
                 }
-                Thread.sleep(5);
+                Thread.sleep(1);
             } catch (IOException e) {
                 return; // gone
             } catch (InterruptedException e) {
@@ -135,5 +138,15 @@ public final class PoststartHooks {
                 return;
             }
         }
+    }
+
+    static boolean stillRuncInit(int pid) throws IOException {
+        String comm = Files.readString(Path.of("/proc", Integer.toString(pid), "comm"), StandardCharsets.UTF_8).strip();
+        if (comm.startsWith("runc:[")) {
+            return true;
+        }
+        String[] argv = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
+                StandardCharsets.UTF_8).split("\0");
+        return argv.length >= 2 && (argv[0].equals("runc") || argv[0].endsWith("/runc")) && argv[1].equals("init");
     }
 }

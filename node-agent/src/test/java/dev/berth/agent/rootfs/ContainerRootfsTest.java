@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Optional;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -70,6 +71,31 @@ class ContainerRootfsTest {
         assertThat(ContainerRootfs.isMountPoint(one.resolve("rootfs"))).isFalse();
         FileTrees.delete(one);
         assertThat(base.resolve("etc/hostname")).hasContent("image");
+    }
+
+    @Test
+    void withoutNativeCallsTheMountProgramsAreUsed() throws Exception {
+        ContainerRootfs rootfs = new ContainerRootfs(RootfsMode.OVERLAY, Optional.empty());
+        Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+
+        assertThat(rootfs.prepare(base, bundle)).isEqualTo(RootfsMode.OVERLAY);
+        assertThat(ContainerRootfs.isMountPoint(bundle.resolve("rootfs"))).isTrue();
+        assertSameTree(bundle.resolve("rootfs"));
+        rootfs.release(bundle);
+        assertThat(ContainerRootfs.isMountPoint(bundle.resolve("rootfs"))).isFalse();
+    }
+
+    @Test
+    void releasingWhatIsNotMountedOrNotThereIsANoOp() throws Exception {
+        ContainerRootfs rootfs = new ContainerRootfs(RootfsMode.OVERLAY);
+        Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+        rootfs.release(bundle); // no rootfs dir
+        Files.createDirectories(bundle.resolve("rootfs"));
+        rootfs.release(bundle); // a plain dir
+        assertThat(rootfs.prepare(base, bundle)).isEqualTo(RootfsMode.OVERLAY);
+        rootfs.release(bundle);
+        rootfs.release(bundle); // twice
+        assertThat(ContainerRootfs.isMountPoint(bundle.resolve("rootfs"))).isFalse();
     }
 
     @Test
