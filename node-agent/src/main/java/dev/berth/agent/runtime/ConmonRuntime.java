@@ -1,6 +1,5 @@
 package dev.berth.agent.runtime;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.berth.agent.host.LinuxCalls;
@@ -32,8 +31,6 @@ import java.util.OptionalInt;
 public final class ConmonRuntime {
 
     private static final long RUNC_TIMEOUT_SECONDS = 60;
-    private static final long CREATE_TIMEOUT_MILLIS = 60_000;
-    private static final long POLL_MILLIS = 5;
     private static final int WAIT_SLICE_MILLIS = 250;
     static final String EXEC_FIFO = "exec.fifo";
 
@@ -98,13 +95,13 @@ public final class ConmonRuntime {
         int syncFd = -1;
         try {
             if (calls.isPresent()) {
-                syncFd = openSyncFifo(calls.get(), files.syncFile());
+                syncFd = CreateReport.openFifo(calls.get(), files.syncFile());
             }
             Process launcher = builder.start();
             if (launcher.waitFor() != 0) {
-                throw new RuncException("conmon failed to start: " + conmonOutput(files));
+                throw new RuncException("conmon failed to start: " + CreateReport.conmonOutput(files));
             }
-            return syncFd >= 0 ? awaitCreated(calls.get(), syncFd, files) : awaitCreated(id, files);
+            return syncFd >= 0 ? CreateReport.await(calls.get(), syncFd, files) : CreateReport.poll(files);
         } catch (IOException e) {
             throw new RuncException("cannot start conmon: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -118,112 +115,6 @@ public final class ConmonRuntime {
             if (syncFd >= 0) {
                 calls.get().closeQuietly(syncFd);
             }
-        }
-    }
-
-    /**
-     * Makes {@code file} a FIFO and opens its read end (non-blocking, so it opens before any writer). The
-     * wrapper's {@code exec 3>FILE} then opens at once too, since a reader is there.
-     */
-    private static int openSyncFifo(LinuxCalls calls, Path file) throws IOException {
-        if (calls.libc().mkfifo(file.toString(), 0600) != 0) {
-            throw new IOException("mkfifo " + file + ": " + LinuxCalls.describe(calls.errno()));
-        }
-        return calls.openReadNonBlocking(file.toString());
-    }
-
-    /**
-     * Reads conmon's create report from the sync FIFO: wakes when conmon writes, or sees end of file when every
-     * conmon holding the write end is gone. The launcher has exited by now, so its daemon holds that end.
-     */
-    private int awaitCreated(LinuxCalls calls, int fd, RunFiles files) throws RuncException, IOException {
-        long deadline = System.currentTimeMillis() + CREATE_TIMEOUT_MILLIS;
-        StringBuilder text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        while (true) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) {
-                HostProcess.readPidFile(files.conmonPidFile())
-                        .ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                throw new RuncException("runc create did not finish within " + CREATE_TIMEOUT_MILLIS / 1000 + " s");
-            }
-            short events = calls.pollIn(fd, (int) Math.min(WAIT_SLICE_MILLIS, left));
-            if (events == 0) {
-                continue;
-            }
-            int n = calls.readSome(fd, buffer);
-            if (n > 0) {
-                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                Optional<JsonObject> sync = parseSync(text.toString());
-                if (sync.isPresent()) {
-                    return createdPid(sync.get());
-                }
-            } else if (n == 0) {
-                Optional<JsonObject> sync = parseSync(text.toString());
-                if (sync.isPresent()) {
-                    return createdPid(sync.get());
-                }
-                throw new RuncException("conmon exited before the container was created: " + conmonOutput(files));
-            }
-        }
-    }
-
-    private static int createdPid(JsonObject sync) throws RuncException {
-        int pid = sync.getInteger("data", -1);
-        if (pid > 0) {
-            return pid;
-        }
-        String message = sync.getString("message", "runc create failed");
-        throw new RuncException(message.strip());
-    }
-
-    private int awaitCreated(String id, RunFiles files) throws RuncException, InterruptedException {
-        long deadline = System.currentTimeMillis() + CREATE_TIMEOUT_MILLIS;
-        while (true) {
-            Optional<JsonObject> sync = readSync(files.syncFile());
-            if (sync.isPresent()) {
-                return createdPid(sync.get());
-            }
-            OptionalInt conmonPid = HostProcess.readPidFile(files.conmonPidFile());
-            if (conmonPid.isPresent() && !HostProcess.alive(conmonPid.getAsInt()) && readSync(files.syncFile()).isEmpty()) {
-                throw new RuncException("conmon exited before the container was created: " + conmonOutput(files));
-            }
-            if (System.currentTimeMillis() > deadline) {
-                conmonPid.ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                throw new RuncException("runc create did not finish within " + CREATE_TIMEOUT_MILLIS / 1000 + " s");
-            }
-            Thread.sleep(POLL_MILLIS);
-        }
-    }
-
-    private static Optional<JsonObject> readSync(Path file) {
-        try {
-            return parseSync(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The first whole message in what conmon wrote so far (a second one, the exit status, may follow). */
-    private static Optional<JsonObject> parseSync(String written) {
-        String text = written.strip();
-        int end = text.indexOf('}');
-        if (!text.startsWith("{") || end < 0) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new JsonObject(text.substring(0, end + 1)));
-        } catch (DecodeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String conmonOutput(RunFiles files) {
-        try {
-            String text = Files.readString(files.conmonOutput(), StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? "(no output)" : text;
-        } catch (IOException e) {
-            return "(no output)";
         }
     }
 
