@@ -70,7 +70,7 @@ final class RegistryVerticle extends VerticleBase {
         if (config.auth() != null && config.auth().enabled()) {
             router.route().handler(new TokenCheck(config.auth())::handle);
         }
-        RegistryApi.mount(router, metadata, blobs);
+        RegistryApi.mount(router, metadata, blobs, config.sendfilePulls());
         WebhookApi.mount(router, vertx, metadata.pool(), config.webhooks());
         GcApi.mount(router, gc);
         PolicyApi.mount(router, metadata);
