@@ -95,6 +95,27 @@ class MappedFileBodyTest {
     }
 
     @Test
+    void writesTheSameBytesOverEpollAsOverNio() throws Exception {
+        // berth's Vert.x prefers the native transport (service-kit); this one's default is NIO. Both
+        // must write the mapped slices the same way (a read-only direct buffer with no array).
+        Vertx preferNative = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+        try {
+            HttpServer nativeServer = preferNative.createHttpServer()
+                    .requestHandler(req -> MappedFileBody.send(req.response().putHeader("Content-Length",
+                            Integer.toString(content.length)), file, 0, content.length, SLICE, WINDOW))
+                    .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+            HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + nativeServer.actualPort() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(response.body()).containsExactly(content);
+            assertThat(vertx.isNativeTransportEnabled()).isFalse();
+            System.out.println("MappedFileBodyTest: native transport in use: " + preferNative.isNativeTransportEnabled());
+        } finally {
+            preferNative.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aRangePastTheEndOfTheFileFailsBeforeAnythingIsWritten() throws Exception {
         HttpResponse<byte[]> response = get("/100000/10");
         assertThat(response.statusCode()).isEqualTo(500);
