@@ -16,18 +16,23 @@ import java.nio.file.Path;
  * only when the driver is s3), registry.database.* (see DatabaseConfig),
  * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
  * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.gc.* (see GcSettings),
- * registry.retention.interval (see PolicySettings), registry.auth.* (see TokenAuthSettings; unset = no token checks).
+ * registry.retention.interval (see PolicySettings), registry.auth.* (see TokenAuthSettings; unset = no token checks),
+ * registry.storage.pull-body (mapped or sendfile: how a blob GET writes a local file; see README).
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
                              DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
                              S3Settings s3, WebhookSettings webhooks, GcSettings gc, PolicySettings policies,
-                             TokenAuthSettings auth) {
+                             TokenAuthSettings auth, boolean sendfilePulls) {
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
         if (!driver.equals("filesystem") && !driver.equals("s3")) {
             throw new IllegalArgumentException("registry.storage.driver: unknown driver '" + driver
                     + "' (this build has: filesystem, s3)");
+        }
+        String pullBody = c.string("registry.storage.pull-body", "mapped");
+        if (!pullBody.equals("mapped") && !pullBody.equals("sendfile")) {
+            throw new IllegalArgumentException("registry.storage.pull-body: '" + pullBody + "' (mapped or sendfile)");
         }
         int instances = c.integer("registry.instances", Runtime.getRuntime().availableProcessors());
         if (instances < 1) {
@@ -46,6 +51,7 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 WebhookSettings.from(c),
                 GcSettings.from(c),
                 PolicySettings.from(c),
-                TokenAuthSettings.from(c));
+                TokenAuthSettings.from(c),
+                pullBody.equals("sendfile"));
     }
 }

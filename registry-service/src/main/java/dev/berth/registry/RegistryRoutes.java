@@ -20,7 +20,7 @@ record RegistryRoutes(RegistryConfig config, MetadataStore metadata, BlobStore b
     /** The distribution API, {@code /v2}. */
     void mountDistribution(Router router) {
         mountChecks(router, "/v2*");
-        RegistryApi.mount(router, metadata, blobs);
+        RegistryApi.mount(router, metadata, blobs, config.sendfilePulls());
     }
 
     /** The REST API: webhooks, garbage collection, namespace policies under {@code /api/v1}. */

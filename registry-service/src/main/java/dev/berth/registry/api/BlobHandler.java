@@ -18,10 +18,12 @@ final class BlobHandler {
 
     private final MetadataStore metadata;
     private final BlobStore blobs;
+    private final boolean sendfile;
 
-    BlobHandler(MetadataStore metadata, BlobStore blobs) {
+    BlobHandler(MetadataStore metadata, BlobStore blobs, boolean sendfile) {
         this.metadata = metadata;
         this.blobs = blobs;
+        this.sendfile = sendfile;
     }
 
     Future<?> get(RoutingContext ctx) {
@@ -70,7 +72,8 @@ final class BlobHandler {
         }
         Path local = blobs.localFile(digest);
         if (local != null) {
-            return response.sendFile(local.toString(), offset, length);
+            return sendfile ? response.sendFile(local.toString(), offset, length)
+                    : MappedFileBody.send(response, local, offset, length);
         }
         return blobs.read(digest, offset, length).compose(stream -> stream.pipeTo(response));
     }

@@ -19,9 +19,12 @@ public final class RegistryApi {
     private RegistryApi() {
     }
 
-    /** Adds every /v2 route to {@code router}. */
-    public static void mount(Router router, MetadataStore metadata, BlobStore blobs) {
-        BlobHandler blob = new BlobHandler(metadata, blobs);
+    /**
+     * Adds every /v2 route to {@code router}; blob GETs of local files use {@code sendfile} when
+     * {@code sendfilePulls}, else a memory map ({@link MappedFileBody}).
+     */
+    public static void mount(Router router, MetadataStore metadata, BlobStore blobs, boolean sendfilePulls) {
+        BlobHandler blob = new BlobHandler(metadata, blobs, sendfilePulls);
         UploadHandler upload = new UploadHandler(metadata, blobs);
         ManifestHandler manifest = new ManifestHandler(metadata);
         ListingHandler listing = new ListingHandler(metadata);
