@@ -15,11 +15,21 @@ import java.util.List;
 
 /**
  * Appends a stream to a file with few, large writes. Incoming buffers are gathered until about
- * {@link #BATCH_BYTES} are pending, then written in one gathering write on a worker thread, one
- * batch at a time. Every {@link #FORCE_EVERY_BYTES} written, a force to disk starts beside the
- * writes (the disk flushes while the network delivers), so the final force that {@link #end()}
- * waits for before it reports success is short. Not thread-safe: use it from the context that
- * created it.
+ * {@link #BATCH_BYTES} are pending, then written on a worker thread, one batch at a time, through
+ * this appender's own direct buffer of at most {@link #BATCH_BYTES} (one system call per full buffer).
+ * Every {@link #FORCE_EVERY_BYTES} written, a force to disk starts beside the writes (the disk
+ * flushes while the network delivers), so the final force that {@link #end()} waits for before it
+ * reports success is short. Not thread-safe: use it from the context that created it.
+ *
+ * <p>Why its own direct buffer: handed heap buffers, a {@link FileChannel} copies each into a
+ * temporary direct buffer and keeps those in a cache per thread, up to a thousand of them. Batches
+ * go to whichever worker thread is free, so every worker ended up holding a copy of the largest
+ * batch it had written (up to the write queue, 8 MiB): direct memory grew with the worker pool, and
+ * a small heap (the direct limit defaults to the heap size) ran out of it mid-upload.
+ *
+ * <p>A write queued behind a batch in flight returns that batch's outcome (as
+ * {@link S3AppendStream} does with its part upload), so a pipe that is paused on a full queue
+ * learns of a failed write instead of waiting for a drain that never comes.
  */
 final class FileAppender implements WriteStream<Buffer> {
 
@@ -29,10 +39,13 @@ final class FileAppender implements WriteStream<Buffer> {
     private final Vertx vertx;
     private final FileChannel channel;
     private List<ByteBuffer> pending = new ArrayList<>();
+    /** Only touched by the batch being written, so by one worker thread at a time. */
+    private ByteBuffer staging;
     private long pendingBytes;
     private long unforcedBytes;
     private Future<Void> forcing = Future.succeededFuture();
     private boolean writing;
+    private Future<Void> inFlight = Future.succeededFuture();
     private boolean ending;
     private Throwable failure;
     private int maxQueued = 8 * BATCH_BYTES;
@@ -59,14 +72,14 @@ final class FileAppender implements WriteStream<Buffer> {
         if (!writing && pendingBytes >= BATCH_BYTES) {
             writeBatch();
         }
-        return Future.succeededFuture();
+        return writing ? inFlight : Future.succeededFuture();
     }
 
     @Override
     public Future<Void> end() {
         if (!ending) {
             ending = true;
-            if (!writing) {
+            if (!writing && failure == null) {
                 writeBatch();
             }
         }
@@ -81,16 +94,13 @@ final class FileAppender implements WriteStream<Buffer> {
         boolean last = ending;
         writing = true;
         Future<Void> written = vertx.executeBlocking(() -> {
-            ByteBuffer[] buffers = batch.toArray(new ByteBuffer[0]);
-            long left = batchBytes;
-            while (left > 0) {
-                left -= channel.write(buffers);
-            }
+            writeThroughStaging(batch, batchBytes);
             return null;
         }, false);
         Future<Void> done = last
                 ? written.compose(v -> forcing.transform(ignored -> forceAndClose()))
                 : written;
+        inFlight = done;
         done.onComplete(ar -> {
             writing = false;
             if (ar.failed()) {
@@ -120,6 +130,38 @@ final class FileAppender implements WriteStream<Buffer> {
         });
     }
 
+    /** Copies the batch into the staging buffer and writes it out each time it is full. */
+    private void writeThroughStaging(List<ByteBuffer> batch, long batchBytes) throws IOException {
+        if (batchBytes == 0) {
+            return;
+        }
+        // Only the last batch is smaller than BATCH_BYTES: a small blob gets a small buffer.
+        int wanted = (int) Math.min(batchBytes, BATCH_BYTES);
+        if (staging == null || staging.capacity() < wanted) {
+            staging = ByteBuffer.allocateDirect(wanted);
+        }
+        for (ByteBuffer bytes : batch) {
+            while (bytes.hasRemaining()) {
+                int n = Math.min(bytes.remaining(), staging.remaining());
+                staging.put(staging.position(), bytes, bytes.position(), n);
+                staging.position(staging.position() + n);
+                bytes.position(bytes.position() + n);
+                if (!staging.hasRemaining()) {
+                    drainStaging();
+                }
+            }
+        }
+        drainStaging();
+    }
+
+    private void drainStaging() throws IOException {
+        staging.flip();
+        while (staging.hasRemaining()) {
+            channel.write(staging);
+        }
+        staging.clear();
+    }
+
     private Future<Void> forceAndClose() {
         return vertx.executeBlocking(() -> {
             try {
@@ -139,8 +181,16 @@ final class FileAppender implements WriteStream<Buffer> {
             // the write failure is what gets reported
         }
         ended.tryFail(cause);
+        pending = new ArrayList<>();
+        pendingBytes = 0;
         if (exceptionHandler != null) {
             exceptionHandler.handle(cause);
+        }
+        // The queue is no longer full: a writer waiting for room finds out on its next write.
+        Handler<Void> drain = drainHandler;
+        if (drain != null) {
+            drainHandler = null;
+            drain.handle(null);
         }
     }
 
