@@ -48,6 +48,8 @@ final class RegistryVerticle extends VerticleBase {
                 .setHost(config.host())
                 .setPort(port)
                 .setHandle100ContinueAutomatically(true)
+                // Registry clients speak HTTP/1.1 to a plain-text registry, as the gateway assumes too.
+                .setHttp2ClearTextEnabled(false)
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);

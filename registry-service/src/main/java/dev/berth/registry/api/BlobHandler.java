@@ -72,8 +72,10 @@ final class BlobHandler {
         }
         Path local = blobs.localFile(digest);
         if (local != null) {
-            return sendfile ? response.sendFile(local.toString(), offset, length)
-                    : MappedFileBody.send(response, local, offset, length);
+            // The memory map writes raw slices: HTTP/1.x only (HTTP/2 frames its data, sendFile handles that).
+            boolean mapped = !sendfile && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2;
+            return mapped ? MappedFileBody.send(response, local, offset, length)
+                    : response.sendFile(local.toString(), offset, length);
         }
         return blobs.read(digest, offset, length).compose(stream -> stream.pipeTo(response));
     }

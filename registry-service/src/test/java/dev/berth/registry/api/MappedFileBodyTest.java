@@ -68,7 +68,7 @@ class MappedFileBodyTest {
     }
 
     private HttpResponse<byte[]> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
@@ -104,7 +104,7 @@ class MappedFileBodyTest {
                     .requestHandler(req -> MappedFileBody.send(req.response().putHeader("Content-Length",
                             Integer.toString(content.length)), file, 0, content.length, SLICE, WINDOW))
                     .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-            HttpResponse<byte[]> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HttpResponse<byte[]> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + nativeServer.actualPort() + "/")).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(response.body()).containsExactly(content);
