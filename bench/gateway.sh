@@ -14,6 +14,7 @@ BERTH_JAR="$ROOT/platform/target/berth.jar"
 WRK_SECONDS=10
 WRK_WARM_UP_SECONDS=3
 BLOB_MIB=256
+PULL_ROUNDS=9
 OCI_MANIFEST="application/vnd.oci.image.manifest.v1+json"
 
 build=yes
@@ -95,11 +96,18 @@ rps() {
   fi
 }
 
-# pulls "NAME URL [HEADER]"...: 3 rounds of curl blob pulls, targets interleaved; appends medians in MB/s.
+# pulls "NAME URL [HEADER]"...: one untimed pull each (the first pull of a blob is always the slowest),
+# then PULL_ROUNDS rounds of curl blob pulls, targets interleaved; appends medians in MB/s.
 pulls() {
   declare -A speeds
   local round spec name url header
-  for round in 1 2 3; do
+  for spec in "$@"; do
+    IFS='|' read -r name url header <<<"$spec"
+    local warm=()
+    [ -n "$header" ] && warm=(-H "$header")
+    curl -fsS -o /dev/null "${warm[@]}" "$url"
+  done
+  for round in $(seq 1 "$PULL_ROUNDS"); do
     for spec in "$@"; do
       IFS='|' read -r name url header <<<"$spec"
       local extra=()
@@ -110,7 +118,7 @@ pulls() {
   for spec in "$@"; do
     IFS='|' read -r name _ <<<"$spec"
     say "$name pull B/s: ${speeds[$name]}"
-    echo "$name pull_mbps $(printf '%s\n' ${speeds[$name]} | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[2] / 1e6 }')" \
+    echo "$name pull_mbps $(printf '%s\n' ${speeds[$name]} | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1e6 }')" \
       >>"$WORK/results"
   done
 }
@@ -161,7 +169,7 @@ printf '%-44s %12s %12s %14s' metric gateway direct gateway/direct
 [ "$auth" = yes ] && printf ' %14s %14s %14s %16s' "direct+auth" "gateway+auth" "auth on/off" "gw+auth/direct"
 echo
 for row in "manifest_get_rps|manifest GET by tag, req/s (wrk -c32 -t2 ${WRK_SECONDS}s)" \
-           "pull_mbps|${BLOB_MIB} MiB blob pull, MB/s (curl, median of 3)"; do
+           "pull_mbps|${BLOB_MIB} MiB blob pull, MB/s (curl, median of ${PULL_ROUNDS})"; do
   IFS='|' read -r metric label <<<"$row"
   g="$(value gateway "$metric")"; d="$(value direct "$metric")"
   printf '%-44s %12s %12s %14s' "$label" "$g" "$d" "$(ratio "$g" "$d")"
