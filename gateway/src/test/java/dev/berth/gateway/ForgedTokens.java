@@ -22,12 +22,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Tokens an attacker might try: each must be refused. */
-final class ForgedTokens {
+public final class ForgedTokens {
 
   private ForgedTokens() {
   }
 
-  static Map<String, String> all(Path keyFile, String validToken, String repository) throws Exception {
+  public static Map<String, String> all(Path keyFile, String validToken, String repository) throws Exception {
     ECPrivateKey realKey = PemKeys.readPrivateKey(Files.readString(keyFile));
     ECPublicKey realPub = PemKeys.readPublicKey(Files.readString(keyFile.resolveSibling(keyFile.getFileName() + ".pub")));
     String kid = PemKeys.keyId(realPub);
@@ -74,11 +74,11 @@ final class ForgedTokens {
     return parts[0] + "." + forged + "." + parts[2];
   }
 
-  static JsonObject payload(String token) {
+  public static JsonObject payload(String token) {
     return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8));
   }
 
-  static JsonObject header(String token) {
+  public static JsonObject header(String token) {
     return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.Platform;
 import dev.berth.PlatformOptions;
+import dev.berth.gateway.ForgedTokens;
 import dev.berth.kit.Config;
 import dev.berth.testing.DockerDaemon;
 import dev.berth.testing.HostCommand;

@@ -2,7 +2,10 @@ package dev.berth.kit;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
@@ -63,5 +66,26 @@ public final class JsonApi {
                 ErrorBody.send(ctx.response(), 500, "internal_error", "internal error; see the service log");
             }
         };
+    }
+
+    /**
+     * The request's body as a JSON object: Content-Type {@code application/json} and an object, else an
+     * {@link IllegalArgumentException} (400 through {@link #failures}) saying which.
+     */
+    public static JsonObject objectBody(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new IllegalArgumentException("Content-Type must be application/json");
+        }
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            throw new IllegalArgumentException("body is not a JSON object: " + e.getMessage());
+        }
+        if (body == null) {
+            throw new IllegalArgumentException("body must be a JSON object");
+        }
+        return body;
     }
 }

@@ -198,8 +198,7 @@ public final class ContainerManager {
     }
 
     public ContainerStatus start(String idOrName) {
-        Entry entry = lock(idOrName);
-        try {
+        return withLock(idOrName, entry -> {
             ContainerStatus status = entry.status;
             if (status.state() == ContainerState.STOPPED) {
                 supervisor.cancelRestart(entry);
@@ -215,32 +214,19 @@ public final class ContainerManager {
             entry.status = running;
             events.publish("started", entry.status);
             return entry.status;
-        } catch (IOException e) {
-            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
-        } catch (RuncException e) {
-            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
-        } finally {
-            entry.lock.unlock();
-        }
+        });
     }
 
     /** Sends {@code signal} (a canonical name); the restart policy no longer applies to this run. */
     public ContainerStatus kill(String idOrName, String signal) {
-        Entry entry = lock(idOrName);
-        try {
+        return withLock(idOrName, entry -> {
             if (!entry.status.state().active()) {
                 throw ContainerException.wrongState(entry.status, "kill");
             }
             update(entry, entry.status.withStopRequested());
             runtime.kill(entry.dir.id(), signal);
             return entry.status;
-        } catch (IOException e) {
-            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
-        } catch (RuncException e) {
-            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
-        } finally {
-            entry.lock.unlock();
-        }
+        });
     }
 
     /**
@@ -248,8 +234,7 @@ public final class ContainerManager {
      * A container waiting for a policy restart is stopped by cancelling that restart.
      */
     public ContainerStatus stop(String idOrName, long timeoutSeconds) {
-        Entry entry = lock(idOrName);
-        try {
+        return withLock(idOrName, entry -> {
             if (entry.restartPending && entry.status.state() == ContainerState.STOPPED) {
                 supervisor.cancelRestart(entry);
                 update(entry, entry.status.withStopRequested());
@@ -267,11 +252,7 @@ public final class ContainerManager {
             }
             supervisor.checkExit(entry);
             return entry.status;
-        } catch (IOException e) {
-            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
-        } finally {
-            entry.lock.unlock();
-        }
+        });
     }
 
     private void signalQuietly(String id, String signal) {
@@ -303,8 +284,7 @@ public final class ContainerManager {
      * always. Runs poststop hooks.
      */
     public void delete(String idOrName, boolean force) {
-        Entry entry = lock(idOrName);
-        try {
+        withLock(idOrName, entry -> {
             ContainerStatus status = entry.status;
             if (status.state() == ContainerState.RUNNING && !force) {
                 throw ContainerException.wrongState(status, "delete");
@@ -320,11 +300,8 @@ public final class ContainerManager {
             entries.remove(id);
             names.remove(status.name(), id);
             events.publish("deleted", status);
-        } catch (RuncException | IOException e) {
-            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
-        } finally {
-            entry.lock.unlock();
-        }
+            return null;
+        });
     }
 
     private void awaitConmonGone(Entry entry) {
@@ -392,6 +369,24 @@ public final class ContainerManager {
             throw ContainerException.notFound(idOrName);
         }
         return entry;
+    }
+
+    private interface LockedAction<T> {
+        T apply(Entry entry) throws IOException, RuncException;
+    }
+
+    /** Runs {@code action} holding the container's lock; a file or runtime failure answers 500. */
+    private <T> T withLock(String idOrName, LockedAction<T> action) {
+        Entry entry = lock(idOrName);
+        try {
+            return action.apply(entry);
+        } catch (IOException e) {
+            throw new ContainerException(500, "INTERNAL", e.getMessage(), e);
+        } catch (RuncException e) {
+            throw new ContainerException(500, "RUNTIME_ERROR", e.getMessage(), e);
+        } finally {
+            entry.lock.unlock();
+        }
     }
 
     void update(Entry entry, ContainerStatus status) throws IOException {

@@ -4,12 +4,10 @@ import dev.berth.kit.ErrorBody;
 import dev.berth.kit.JsonApi;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.LoggerFactory;
@@ -75,19 +73,7 @@ public final class GcApi {
 
     /** The body must be exactly {@code {"dryRun": <boolean>}}: a typo must not start a real run. */
     private static boolean dryRun(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new IllegalArgumentException("Content-Type must be application/json");
-        }
-        JsonObject body;
-        try {
-            body = ctx.body().asJsonObject();
-        } catch (DecodeException | ClassCastException e) {
-            throw new IllegalArgumentException("body is not a JSON object");
-        }
-        if (body == null) {
-            throw new IllegalArgumentException("body must be a JSON object like {\"dryRun\": true}");
-        }
+        JsonObject body = JsonApi.objectBody(ctx);
         for (String field : body.fieldNames()) {
             if (!Set.of("dryRun").contains(field)) {
                 throw new IllegalArgumentException("unknown field '" + field + "'; the only field is dryRun");

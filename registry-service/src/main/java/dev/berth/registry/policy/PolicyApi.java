@@ -6,7 +6,6 @@ import dev.berth.oci.Names;
 import dev.berth.registry.meta.MetadataStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,7 +13,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -150,19 +148,7 @@ public final class PolicyApi {
     }
 
     private static JsonObject body(RoutingContext ctx, Set<String> known) {
-        String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new IllegalArgumentException("Content-Type must be application/json");
-        }
-        JsonObject body;
-        try {
-            body = ctx.body().asJsonObject();
-        } catch (DecodeException | ClassCastException e) {
-            throw new IllegalArgumentException("body is not a JSON object: " + e.getMessage());
-        }
-        if (body == null) {
-            throw new IllegalArgumentException("body must be a JSON object");
-        }
+        JsonObject body = JsonApi.objectBody(ctx);
         for (String field : body.fieldNames()) {
             if (!known.contains(field)) {
                 throw new IllegalArgumentException("unknown field '" + field + "'; known fields: " + known.stream().sorted().toList());

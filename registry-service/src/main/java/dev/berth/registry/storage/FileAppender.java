@@ -16,12 +16,12 @@ import java.util.List;
 /**
  * Appends a stream to a file with few, large writes. Incoming buffers are gathered until about
  * {@link #BATCH_BYTES} are pending, then written on a worker thread, one batch at a time, through
- * this appender's own direct buffer of at most {@link #BATCH_BYTES} (one system call per full buffer).
+ * a direct buffer of {@link #BATCH_BYTES} that each worker thread keeps (one system call per full buffer).
  * Every {@link #FORCE_EVERY_BYTES} written, a force to disk starts beside the writes (the disk
  * flushes while the network delivers), so the final force that {@link #end()} waits for before it
  * reports success is short. Not thread-safe: use it from the context that created it.
  *
- * <p>Why its own direct buffer: handed heap buffers, a {@link FileChannel} copies each into a
+ * <p>Why a direct buffer of its own: handed heap buffers, a {@link FileChannel} copies each into a
  * temporary direct buffer and keeps those in a cache per thread, up to a thousand of them. Batches
  * go to whichever worker thread is free, so every worker ended up holding a copy of the largest
  * batch it had written (up to the write queue, 8 MiB): direct memory grew with the worker pool, and
@@ -39,8 +39,11 @@ final class FileAppender implements WriteStream<Buffer> {
     private final Vertx vertx;
     private final FileChannel channel;
     private List<ByteBuffer> pending = new ArrayList<>();
-    /** Only touched by the batch being written, so by one worker thread at a time. */
-    private ByteBuffer staging;
+    /**
+     * One per worker thread that writes batches (a batch runs start to end on one thread): direct memory stays
+     * at {@link #BATCH_BYTES} per worker however many uploads run at once.
+     */
+    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BATCH_BYTES));
     private long pendingBytes;
     private long unforcedBytes;
     private Future<Void> forcing = Future.succeededFuture();
@@ -135,11 +138,8 @@ final class FileAppender implements WriteStream<Buffer> {
         if (batchBytes == 0) {
             return;
         }
-        // Only the last batch is smaller than BATCH_BYTES: a small blob gets a small buffer.
-        int wanted = (int) Math.min(batchBytes, BATCH_BYTES);
-        if (staging == null || staging.capacity() < wanted) {
-            staging = ByteBuffer.allocateDirect(wanted);
-        }
+        ByteBuffer staging = STAGING.get();
+        staging.clear();
         for (ByteBuffer bytes : batch) {
             while (bytes.hasRemaining()) {
                 int n = Math.min(bytes.remaining(), staging.remaining());
@@ -147,14 +147,14 @@ final class FileAppender implements WriteStream<Buffer> {
                 staging.position(staging.position() + n);
                 bytes.position(bytes.position() + n);
                 if (!staging.hasRemaining()) {
-                    drainStaging();
+                    drain(staging);
                 }
             }
         }
-        drainStaging();
+        drain(staging);
     }
 
-    private void drainStaging() throws IOException {
+    private void drain(ByteBuffer staging) throws IOException {
         staging.flip();
         while (staging.hasRemaining()) {
             channel.write(staging);

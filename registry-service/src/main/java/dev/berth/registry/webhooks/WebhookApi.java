@@ -5,14 +5,12 @@ import dev.berth.kit.JsonApi;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
-import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
@@ -123,19 +121,7 @@ public final class WebhookApi {
     }
 
     private static SubscriptionInput input(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new IllegalArgumentException("Content-Type must be application/json");
-        }
-        JsonObject body;
-        try {
-            body = ctx.body().asJsonObject();
-        } catch (DecodeException | ClassCastException e) {
-            throw new IllegalArgumentException("body is not a JSON object: " + e.getMessage());
-        }
-        if (body == null) {
-            throw new IllegalArgumentException("body must be a JSON object");
-        }
+        JsonObject body = JsonApi.objectBody(ctx);
         return SubscriptionInput.parse(body);
     }
 
