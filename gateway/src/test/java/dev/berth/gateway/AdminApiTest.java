@@ -64,6 +64,40 @@ class AdminApiTest {
   }
 
   @Test
+  void aPasswordChangeEndsTheRefreshTokensIssuedBeforeIt() throws Exception {
+    f.adminCall("POST", "/api/v1/users", "{\"name\":\"refresh.user\",\"password\":\"first-password\"}", 201);
+    String before = refreshToken("refresh.user", "first-password");
+    assertThat(refresh(before).statusCode()).as("a fresh refresh token works").isEqualTo(200);
+
+    assertThat(f.send("PUT", "/api/v1/users/refresh.user/password", AuthFixture.basic("refresh.user", "first-password"),
+        "{\"password\":\"second-password\"}").statusCode()).isEqualTo(204);
+    HttpResponse<String> refused = refresh(before);
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).contains("log in again");
+
+    String after = refreshToken("refresh.user", "second-password");
+    assertThat(refresh(after).statusCode()).isEqualTo(200);
+
+    // Deleted and created again under the same name: the old account's tokens do not carry over.
+    f.adminCall("DELETE", "/api/v1/users/refresh.user", null, 204);
+    f.adminCall("POST", "/api/v1/users", "{\"name\":\"refresh.user\",\"password\":\"second-password\"}", 201);
+    assertThat(refresh(after).statusCode()).isEqualTo(401);
+    f.adminCall("DELETE", "/api/v1/users/refresh.user", null, 204);
+  }
+
+  private String refreshToken(String user, String password) throws Exception {
+    HttpResponse<String> offline = f.get("/token?service=berth&offline_token=true&client_id=test",
+        AuthFixture.basic(user, password));
+    assertThat(offline.statusCode()).as(offline.body()).isEqualTo(200);
+    return new JsonObject(offline.body()).getString("refresh_token");
+  }
+
+  private HttpResponse<String> refresh(String refreshToken) throws Exception {
+    return f.send("POST", "/token", null, "grant_type=refresh_token&service=berth&client_id=test&refresh_token="
+        + refreshToken);
+  }
+
+  @Test
   void badInputIsRefusedWithAPreciseErrorAndChangesNothing() throws Exception {
     assertError(f.send("POST", "/api/v1/users", f.admin(), "{\"name\":\"Bad Name\",\"password\":\"long-enough\"}"),
         400, "invalid_input");

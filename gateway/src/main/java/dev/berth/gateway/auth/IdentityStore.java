@@ -58,6 +58,21 @@ public final class IdentityStore {
                         instant(r.getOffsetDateTime("expires_at"))), r.getString("secret_hash"))));
     }
 
+    /** A user or robot with the stored hash of its password or secret. */
+    public record Credentialed(Principal principal, String credentialHash) {
+    }
+
+    /** The user or robot {@code subject} names, with its stored credential hash; empty when gone (or anonymous). */
+    public Future<Optional<Credentialed>> credentialed(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        if (subject.startsWith(RobotName.PREFIX)) {
+            return robot(subject).map(r -> r.map(robot -> new Credentialed(robot.robot(), robot.secretHash())));
+        }
+        return user(subject).map(u -> u.map(user -> new Credentialed(user.user(), user.passwordHash())));
+    }
+
     /** The principal a token's subject names, as the database knows it now; empty when gone. */
     public Future<Optional<Principal>> principal(String subject) {
         if (subject == null || subject.isEmpty()) {

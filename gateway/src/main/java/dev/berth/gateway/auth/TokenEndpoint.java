@@ -1,11 +1,13 @@
 package dev.berth.gateway.auth;
 
+import com.nimbusds.jwt.SignedJWT;
 import dev.berth.kit.auth.Access;
 import dev.berth.kit.auth.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.text.ParseException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,23 +74,39 @@ final class TokenEndpoint {
 
     private Future<Principal> fromRefreshToken(String token) {
         String subject;
+        String mark;
         try {
             subject = refreshVerifier.verify(token).subject();
-        } catch (TokenVerifier.Rejected e) {
+            // The signature checked out above: the claims can be read as they are.
+            mark = SignedJWT.parse(token).getJWTClaimsSet().getStringClaim(TokenIssuer.CREDENTIAL_CLAIM);
+        } catch (TokenVerifier.Rejected | ParseException e) {
             return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "refresh token refused: " + e.getMessage()));
         }
         if (subject.isEmpty()) {
             return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "refresh token has no subject"));
         }
-        return store.principal(subject).compose(p -> {
-            if (p.isEmpty()) {
+        return store.credentialed(subject).compose(found -> {
+            if (found.isEmpty()) {
                 return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "account no longer exists"));
             }
-            if (p.get() instanceof Principal.Robot robot && robot.expired(java.time.Instant.now())) {
+            if (mark == null || !mark.equals(TokenIssuer.credentialMark(found.get().credentialHash()))) {
+                return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED,
+                        "refresh token was issued for a password or secret that has changed since; log in again"));
+            }
+            Principal principal = found.get().principal();
+            if (principal instanceof Principal.Robot robot && robot.expired(java.time.Instant.now())) {
                 return Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED, "robot account has expired"));
             }
-            return Future.succeededFuture(p.get());
+            return Future.succeededFuture(principal);
         });
+    }
+
+    /** A new refresh token for {@code principal}, bound to its credential as stored now. */
+    private Future<String> newRefreshToken(Principal principal) {
+        return store.credentialed(principal.name()).compose(found -> found
+                .map(c -> Future.succeededFuture(issuer.refreshToken(principal.name(), c.credentialHash()).token()))
+                .orElseGet(() -> Future.failedFuture(new AuthFailure(AuthFailure.Kind.UNAUTHORIZED,
+                        "account no longer exists"))));
     }
 
     private void respond(RoutingContext ctx, MultiMap params, Future<Principal> who, boolean offline, String givenRefresh) {
@@ -113,7 +131,7 @@ final class TokenEndpoint {
                 asked.add(access);
             }
         }
-        who.compose(principal -> permissions.grant(principal, asked).map(granted -> {
+        who.compose(principal -> permissions.grant(principal, asked).compose(granted -> {
             principal.caller().attachTo(ctx);
             TokenIssuer.Issued token = issuer.accessToken(principal.name(), granted);
             JsonObject body = new JsonObject()
@@ -122,10 +140,11 @@ final class TokenEndpoint {
                     .put("expires_in", token.ttl().toSeconds())
                     .put("issued_at", DateTimeFormatter.ISO_INSTANT.format(token.issuedAt()))
                     .put("scope", granted.stream().map(Access::scope).collect(Collectors.joining(" ")));
-            if (offline && !(principal instanceof Principal.Anonymous)) {
-                body.put("refresh_token", givenRefresh != null ? givenRefresh : issuer.refreshToken(principal.name()).token());
+            if (!offline || principal instanceof Principal.Anonymous) {
+                return Future.succeededFuture(body);
             }
-            return body;
+            Future<String> refresh = givenRefresh != null ? Future.succeededFuture(givenRefresh) : newRefreshToken(principal);
+            return refresh.map(r -> body.put("refresh_token", r));
         })).onSuccess(body -> {
             ctx.response().putHeader("Cache-Control", "no-store");
             AuthResponses.send(ctx.request(), 200, body);

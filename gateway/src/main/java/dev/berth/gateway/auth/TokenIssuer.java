@@ -9,9 +9,14 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.berth.kit.auth.Access;
 import dev.berth.kit.auth.TokenVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +25,8 @@ import java.util.UUID;
 /**
  * Signs the gateway's tokens (ES256, {@code kid} = key thumbprint): access tokens for the
  * registry ({@code aud} = service) and refresh tokens ({@code aud} = service + "-refresh", so a
- * registry never takes one for an access token).
+ * registry never takes one for an access token). A refresh token carries a mark of the credential it
+ * was issued against ({@link #CREDENTIAL_CLAIM}), so a password change or a new robot secret ends it.
  */
 public final class TokenIssuer {
 
@@ -52,11 +58,29 @@ public final class TokenIssuer {
         // Plain Java collections: the JWT library serializes those, not Vert.x JSON types.
         List<Map<String, Object>> claim = access.stream().<Map<String, Object>>map(a -> Map.of(
                 "type", a.type(), "name", a.name(), "actions", a.actions().stream().sorted().toList())).toList();
-        return sign(subject, settings.service(), ttl, claim);
+        return sign(subject, settings.service(), ttl, Map.of("access", claim));
     }
 
-    public Issued refreshToken(String subject) {
-        return sign(subject, refreshAudience(settings.service()), settings.refreshTokenTtl(), null);
+    /** The claim of a refresh token that names the credential it was issued against ({@link #credentialMark}). */
+    public static final String CREDENTIAL_CLAIM = "crd";
+
+    /** A refresh token for {@code subject}, bound to the credential whose stored hash is {@code credentialHash}. */
+    public Issued refreshToken(String subject, String credentialHash) {
+        return sign(subject, refreshAudience(settings.service()), settings.refreshTokenTtl(),
+                Map.of(CREDENTIAL_CLAIM, credentialMark(credentialHash)));
+    }
+
+    /**
+     * A short digest of a stored password or secret hash: equal while the credential is unchanged, different
+     * after a change (the stored hash is salted, so even the same password set again gives a new mark).
+     */
+    public static String credentialMark(String credentialHash) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(credentialHash.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     public TokenVerifier accessVerifier() {
@@ -71,7 +95,7 @@ public final class TokenIssuer {
         return service + "-refresh";
     }
 
-    private Issued sign(String subject, String audience, Duration ttl, Object access) {
+    private Issued sign(String subject, String audience, Duration ttl, Map<String, Object> extraClaims) {
         Instant now = clock.instant();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(settings.issuer())
@@ -81,9 +105,7 @@ public final class TokenIssuer {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString());
-        if (access != null) {
-            claims.claim("access", access);
-        }
+        extraClaims.forEach(claims::claim);
         SignedJWT jwt = new SignedJWT(
                 new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(key.keyId()).build(),
                 claims.build());
