@@ -288,6 +288,25 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void aStoppedContainerStartsAgainAfterItsRootfsMountIsGoneAsAfterAHostReboot() throws Exception {
+        pull(app);
+        String id = run(new JsonObject().put("image", app)
+                .put("args", new JsonArray().add("cat /kept 2>/dev/null || echo first > /kept; echo ran")));
+        JsonObject first = exited(id);
+        assertThat(first.getInteger("exitCode")).isZero();
+        Path rootfs = work.resolve("state/containers").resolve(id).resolve("bundle/rootfs");
+        // A reboot leaves the bundle and the container's writes on disk, and nothing mounted.
+        assertThat(new ProcessBuilder("umount", rootfs.toString()).inheritIO().start().waitFor()).isZero();
+        assertThat(rootfs.resolve("bin")).doesNotExist();
+
+        assertThat(agent.call("POST", "/v1/containers/" + id + "/start", null).status()).isEqualTo(200);
+        JsonObject again = agent.await(id, s -> s.getString("state").equals("stopped")
+                && !first.getString("startedAt").equals(s.getString("startedAt")));
+        assertThat(again.getInteger("exitCode")).isZero();
+        assertThat(logs(id, "")).isEqualTo("ran\nfirst\nran\n");
+    }
+
+    @Test
     void aRestartedAgentProcessAdoptsARunningContainerAndRecordsItsLaterExit() throws Exception {
         Path state = work.resolve("process-state");
         Process first = startAgentProcess(state, "first");

@@ -24,4 +24,8 @@ public interface BundleFactory {
 
     /** Unmounts the rootfs if mounted and deletes {@code bundleDir}; a missing dir is not an error. */
     void destroy(String containerId, Path bundleDir) throws IOException;
+
+    /** Mounts the bundle's root filesystem again if it is a mount that is gone (after a host reboot). */
+    default void remountRootfs(Path bundleDir) throws IOException {
+    }
 }

@@ -94,6 +94,11 @@ public final class ImageBundleFactory implements BundleFactory {
     }
 
     @Override
+    public void remountRootfs(Path bundleDir) throws IOException {
+        rootfs.remount(bundleDir);
+    }
+
+    @Override
     public void destroy(String containerId, Path bundleDir) throws IOException {
         rootfs.release(bundleDir);
         FileTrees.delete(bundleDir);

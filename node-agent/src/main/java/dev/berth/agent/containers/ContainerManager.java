@@ -417,7 +417,10 @@ public final class ContainerManager {
         return entries.get(entry.dir.id()) == entry;
     }
 
-    /** Deletes the old runc container (poststop hooks run) and creates it again from the same bundle. */
+    /**
+     * Deletes the old runc container (poststop hooks run) and creates it again from the same bundle, its root
+     * filesystem mounted again first if a host reboot took the mount away.
+     */
     void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
         String id = entry.dir.id();
         Optional<RuncState> state = entry.runcDeleted ? Optional.empty() : runtime.state(id);
@@ -425,6 +428,11 @@ public final class ContainerManager {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
         entry.runcDeleted = false;
+        try {
+            bundles.remountRootfs(entry.dir.bundle());
+        } catch (IOException e) {
+            throw new RuncException("root filesystem: " + e.getMessage(), e);
+        }
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {

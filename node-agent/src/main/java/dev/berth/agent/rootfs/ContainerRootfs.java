@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class ContainerRootfs {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerRootfs.class);
+    /** In {@code bundleDir/overlay}: the image tree the overlay is mounted over. */
+    private static final String LOWER_FILE = "lowerdir";
 
     private final RootfsMode preferred;
     private final POSIX posix = POSIXFactory.getNativePOSIX();
@@ -109,6 +111,35 @@ public final class ContainerRootfs {
         return false;
     }
 
+    /**
+     * Mounts {@code bundleDir/rootfs} again over the image and the container's own upper dir when it is an
+     * overlay that is not mounted: after a host reboot, mounts are gone but the bundle and its writes are
+     * still on disk. Nothing to do for a mounted or copied rootfs.
+     *
+     * @return whether it mounted
+     */
+    public boolean remount(Path bundleDir) throws IOException {
+        Path overlay = bundleDir.resolve("overlay");
+        Path rootfs = bundleDir.resolve("rootfs");
+        if (!Files.isDirectory(overlay, LinkOption.NOFOLLOW_LINKS) || isMountPoint(rootfs)) {
+            return false;
+        }
+        Path lowerFile = overlay.resolve(LOWER_FILE);
+        if (!Files.isRegularFile(lowerFile)) {
+            throw new IOException("the overlay of " + bundleDir + " is not mounted and does not record its image "
+                    + "(created by an older agent): delete the container and create it again");
+        }
+        Path base = Path.of(Files.readString(lowerFile, StandardCharsets.UTF_8));
+        if (!Files.isDirectory(base)) {
+            throw new IOException("the image tree " + base + " under the overlay of " + bundleDir + " is gone");
+        }
+        HostCommands.Result result = mount(options(base, overlay), rootfs);
+        if (result.exitCode() != 0) {
+            throw new IOException("remounting the overlay of " + bundleDir + ": " + result.output());
+        }
+        return true;
+    }
+
     /** @return null when mounted, else why not (everything made for the attempt is removed) */
     private String mountOverlay(Path base, Path bundleDir, Path rootfs) throws IOException {
         Path overlay = bundleDir.resolve("overlay");
@@ -118,8 +149,23 @@ public final class ContainerRootfs {
         Files.createDirectories(work);
         Files.createDirectories(rootfs);
         copyRootAttributes(base, upper);
-        // Not escaped: a path with ',' or ':' makes the mount fail, and the copy takes over.
-        String options = "lowerdir=" + base + ",upperdir=" + upper + ",workdir=" + work;
+        // What remount needs after a host reboot.
+        Files.writeString(overlay.resolve(LOWER_FILE), base.toString(), StandardCharsets.UTF_8);
+        HostCommands.Result result = mount(options(base, overlay), rootfs);
+        if (result.exitCode() == 0) {
+            return null;
+        }
+        FileTrees.delete(overlay);
+        FileTrees.delete(rootfs);
+        return result.output().isEmpty() ? "mount exited with " + result.exitCode() : result.output();
+    }
+
+    /** Not escaped: a path with ',' or ':' makes the mount fail (and a first mount falls back to the copy). */
+    private static String options(Path base, Path overlay) {
+        return "lowerdir=" + base + ",upperdir=" + overlay.resolve("upper") + ",workdir=" + overlay.resolve("work");
+    }
+
+    private HostCommands.Result mount(String options, Path rootfs) {
         HostCommands.Result result;
         if (calls.isPresent()) {
             int status = calls.get().libc().mount("overlay", rootfs.toString(), "overlay", 0, options);
@@ -132,12 +178,7 @@ public final class ContainerRootfs {
                 result = new HostCommands.Result(-1, e.getMessage());
             }
         }
-        if (result.exitCode() == 0) {
-            return null;
-        }
-        FileTrees.delete(overlay);
-        FileTrees.delete(rootfs);
-        return result.output().isEmpty() ? "mount exited with " + result.exitCode() : result.output();
+        return result;
     }
 
     /** The merged root takes the upper dir's mode and owner: make them the image's. */

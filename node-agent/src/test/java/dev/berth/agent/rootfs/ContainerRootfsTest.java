@@ -99,6 +99,32 @@ class ContainerRootfsTest {
     }
 
     @Test
+    void anOverlayWhoseMountIsGoneIsMountedAgainWithTheContainersWrites() throws Exception {
+        ContainerRootfs rootfs = new ContainerRootfs(RootfsMode.OVERLAY);
+        Path bundle = Files.createDirectories(tmp.resolve("bundle"));
+        assertThat(rootfs.prepare(base, bundle)).isEqualTo(RootfsMode.OVERLAY);
+        Files.writeString(bundle.resolve("rootfs/written-by-the-container"), "kept");
+        Files.delete(bundle.resolve("rootfs/owned"));
+        assertThat(rootfs.remount(bundle)).as("still mounted: nothing to do").isFalse();
+
+        rootfs.release(bundle); // what a host reboot does to the mount
+        assertThat(bundle.resolve("rootfs/etc/hostname")).doesNotExist();
+
+        try {
+            assertThat(rootfs.remount(bundle)).isTrue();
+            assertThat(ContainerRootfs.isMountPoint(bundle.resolve("rootfs"))).isTrue();
+            assertThat(bundle.resolve("rootfs/written-by-the-container")).hasContent("kept");
+            assertThat(bundle.resolve("rootfs/owned")).doesNotExist();
+            assertThat(bundle.resolve("rootfs/etc/hostname")).hasContent("image");
+        } finally {
+            rootfs.release(bundle);
+        }
+        Path copied = Files.createDirectories(tmp.resolve("copied"));
+        new ContainerRootfs(RootfsMode.COPY).prepare(base, copied);
+        assertThat(rootfs.remount(copied)).as("a copied rootfs is never mounted").isFalse();
+    }
+
+    @Test
     void theCopyKeepsXattrsWhereTheFilesystemHasThem() throws Exception {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(base.resolve("owned"),
                 UserDefinedFileAttributeView.class);
