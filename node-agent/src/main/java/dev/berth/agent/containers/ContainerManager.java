@@ -423,16 +423,16 @@ public final class ContainerManager {
      */
     void recreate(Entry entry, boolean byPolicy, int nextStep) throws RuncException {
         String id = entry.dir.id();
+        try {
+            bundles.remountRootfs(entry.dir.bundle()); // first: when it fails, nothing has changed
+        } catch (IOException e) {
+            throw new RuncException("root filesystem: " + e.getMessage(), e);
+        }
         Optional<RuncState> state = entry.runcDeleted ? Optional.empty() : runtime.state(id);
         if (state.isPresent()) {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
         entry.runcDeleted = false;
-        try {
-            bundles.remountRootfs(entry.dir.bundle());
-        } catch (IOException e) {
-            throw new RuncException("root filesystem: " + e.getMessage(), e);
-        }
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {
