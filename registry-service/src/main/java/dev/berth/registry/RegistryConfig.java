@@ -8,6 +8,7 @@ import dev.berth.registry.auth.TokenAuthSettings;
 import dev.berth.registry.storage.S3Settings;
 import dev.berth.registry.webhooks.WebhookSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The registry service's settings. Keys (each overridable by env, e.g. BERTH_REGISTRY_PORT):
@@ -17,12 +18,14 @@ import java.nio.file.Path;
  * registry.events.kafka-bootstrap-servers (empty: events stay in the outbox until a relay runs),
  * registry.events.outbox-poll-ms, registry.webhooks.* (see WebhookSettings), registry.gc.* (see GcSettings),
  * registry.retention.interval (see PolicySettings), registry.auth.* (see TokenAuthSettings; unset = no token checks),
- * registry.storage.pull-body (mapped or sendfile: how a blob GET writes a local file; see README).
+ * registry.storage.pull-body (mapped or sendfile: how a blob GET writes a local file; see README),
+ * registry.history.keep-days (published events and ended webhook deliveries are deleted when older; 0 keeps
+ * them forever).
  */
 public record RegistryConfig(String host, int port, int instances, String storageDriver, Path storageRoot,
                              DatabaseConfig database, String kafkaBootstrapServers, long outboxPollMs,
                              S3Settings s3, WebhookSettings webhooks, GcSettings gc, PolicySettings policies,
-                             TokenAuthSettings auth, boolean sendfilePulls) {
+                             TokenAuthSettings auth, boolean sendfilePulls, Duration historyKeep) {
 
     public static RegistryConfig from(Config c) {
         String driver = c.string("registry.storage.driver", "filesystem");
@@ -33,6 +36,10 @@ public record RegistryConfig(String host, int port, int instances, String storag
         String pullBody = c.string("registry.storage.pull-body", "mapped");
         if (!pullBody.equals("mapped") && !pullBody.equals("sendfile")) {
             throw new IllegalArgumentException("registry.storage.pull-body: '" + pullBody + "' (mapped or sendfile)");
+        }
+        int keepDays = c.integer("registry.history.keep-days", 30);
+        if (keepDays < 0) {
+            throw new IllegalArgumentException("registry.history.keep-days must be 0 (keep forever) or more");
         }
         int instances = c.integer("registry.instances", Runtime.getRuntime().availableProcessors());
         if (instances < 1) {
@@ -52,6 +59,7 @@ public record RegistryConfig(String host, int port, int instances, String storag
                 GcSettings.from(c),
                 PolicySettings.from(c),
                 TokenAuthSettings.from(c),
-                pullBody.equals("sendfile"));
+                pullBody.equals("sendfile"),
+                keepDays == 0 ? null : Duration.ofDays(keepDays));
     }
 }

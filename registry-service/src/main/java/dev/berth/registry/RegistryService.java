@@ -7,6 +7,7 @@ import dev.berth.registry.events.OutboxRelay;
 import dev.berth.registry.gc.GarbageCollector;
 import dev.berth.registry.gc.GcRunner;
 import dev.berth.registry.gc.GcScheduler;
+import dev.berth.registry.history.HistoryPurge;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.policy.PolicyStore;
 import dev.berth.registry.policy.Retention;
@@ -103,6 +104,11 @@ public final class RegistryService {
                                     }))
                             .compose(service -> config.gc().interval() == null ? Future.succeededFuture(service)
                                     : vertx.deployVerticle(new GcScheduler(gc, config.gc().interval())).map(id -> {
+                                        service.deployments.add(id);
+                                        return service;
+                                    }))
+                            .compose(service -> config.historyKeep() == null ? Future.succeededFuture(service)
+                                    : vertx.deployVerticle(new HistoryPurge(pool, config.historyKeep())).map(id -> {
                                         service.deployments.add(id);
                                         return service;
                                     }))

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The settings every registry test starts from: a random port, its own database and storage. */
-final class TestRegistryConfig {
+public final class TestRegistryConfig {
 
     private TestRegistryConfig() {
     }
 
-    static Config of(PostgresDatabase db, Path storage) {
+    public static Config of(PostgresDatabase db, Path storage) {
         return Config.of(Map.of(), Map.of())
                 .with("registry.port", 0)
                 .with("registry.instances", 1)
