@@ -7,7 +7,12 @@ import dev.berth.infra.PostgresDatabase;
 import dev.berth.infra.PostgresExtension;
 import dev.berth.kit.Config;
 import dev.berth.oci.Digest;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code registry.storage.pull-body}: a registry writing pulls from a memory map (the default) and one
@@ -95,6 +101,47 @@ class PullBodyTest {
         assertThat(delete.statusCode()).isEqualTo(202);
         assertThat(get(mapped, "/v2/team/pulls/blobs/" + digest).statusCode()).isEqualTo(404);
         assertThat(get(sendfile, "/v2/team/pulls/blobs/" + digest).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aClientLeavingMidPullIsLoggedAsSuchNotAsAServerFailure() throws Exception {
+        byte[] blob = new byte[32 * 1024 * 1024];
+        new Random(5).nextBytes(blob);
+        Digest digest = Digest.sha256(blob);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mapped.port()
+                        + "/v2/team/left/blobs/uploads/?digest=" + digest))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode()).isEqualTo(201);
+        Logger responses = (Logger) LoggerFactory.getLogger("dev.berth.registry.api.Responses");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Level level = responses.getLevel();
+        responses.setLevel(Level.DEBUG);
+        responses.addAppender(logged);
+        try {
+            for (RegistryService registry : new RegistryService[] {mapped, sendfile}) {
+                int before = logged.list.size();
+                try (Socket socket = new Socket("127.0.0.1", registry.port())) {
+                    socket.getOutputStream().write(("GET /v2/team/left/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(socket.getInputStream().readNBytes(64 * 1024)).hasSize(64 * 1024);
+                    socket.setSoLinger(true, 0); // close with a reset while the registry is still writing
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (logged.list.size() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(logged.list.subList(before, logged.list.size())).isNotEmpty().allSatisfy(event -> {
+                    assertThat(event.getLevel()).isEqualTo(Level.DEBUG);
+                    assertThat(event.getFormattedMessage()).startsWith("client left during GET /v2/team/left/blobs/");
+                });
+                assertThat(get(registry, "/v2/team/left/blobs/" + digest).body()).containsExactly(blob);
+            }
+        } finally {
+            responses.detachAppender(logged);
+            responses.setLevel(level);
+        }
     }
 
     @Test

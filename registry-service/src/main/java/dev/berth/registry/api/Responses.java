@@ -1,10 +1,13 @@
 package dev.berth.registry.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +28,30 @@ final class Responses {
         return new JsonObject().put("errors", new JsonArray().add(error));
     }
 
+    /** Whether {@code failure} says the connection went away under the response (reset, broken pipe, closed). */
+    static boolean clientLeft(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpClosedException || t instanceof ClosedChannelException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (t instanceof IOException && message != null
+                    && (message.contains("Connection reset by peer") || message.contains("Broken pipe"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The router's failure handler: spec errors as they are, anything else as a logged 500. */
     static void failure(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
         Throwable failure = ctx.failure();
         if (response.headWritten()) {
-            if (failure != null) {
+            if (failure != null && clientLeft(failure)) {
+                // A client that stops reading mid-body (a cancelled pull) is no server failure.
+                LOG.debug("client left during {} {}: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+            } else if (failure != null) {
                 LOG.warn("request failed after its response started: {} {}", ctx.request().method(),
                         ctx.request().path(), failure);
             }
