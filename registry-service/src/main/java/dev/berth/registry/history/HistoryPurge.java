@@ -1,5 +1,6 @@
 package dev.berth.registry.history;
 
+import dev.berth.kit.events.Inbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -12,9 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes what only history needs once it is older than {@code registry.history.keep-days}: outbox rows
- * already published to Kafka, and webhook deliveries that ended (succeeded, failed or abandoned) with their
- * attempts. Pending deliveries and unpublished events are never touched, whatever their age. Runs a minute
- * after start, then hourly, in batches so no delete holds many row locks; replicas may all run it.
+ * already published to Kafka, webhook deliveries that ended (succeeded, failed or abandoned) with their
+ * attempts, and the event inbox's record of events handled that long ago. Pending deliveries and
+ * unpublished events are never touched, whatever their age. The inbox guards against Kafka handing an
+ * event over twice, which cannot happen once the topic no longer holds it: keep-days must exceed the
+ * topic's retention (Kafka's default is 7 days). Runs a minute after start, then hourly, outbox and
+ * deliveries in batches so no delete holds many row locks; replicas may all run it.
  */
 public final class HistoryPurge extends VerticleBase {
 
@@ -29,7 +33,7 @@ public final class HistoryPurge extends VerticleBase {
             + "webhook_deliveries where status <> 'pending' and created_at < $1 order by id limit " + BATCH + ")";
 
     /** What one run deleted. */
-    public record Purged(long events, long deliveries) {
+    public record Purged(long events, long deliveries, long inboxEntries) {
     }
 
     private final Pool pool;
@@ -65,10 +69,10 @@ public final class HistoryPurge extends VerticleBase {
         purge().onComplete(ar -> {
             running = false;
             if (ar.failed()) {
-                LOG.warn("purging old events and webhook deliveries failed", ar.cause());
-            } else if (ar.result().events() + ar.result().deliveries() > 0) {
-                LOG.info("purged {} published events and {} ended webhook deliveries older than {} days",
-                        ar.result().events(), ar.result().deliveries(), keep.toDays());
+                LOG.warn("purging old events, webhook deliveries and inbox entries failed", ar.cause());
+            } else if (ar.result().events() + ar.result().deliveries() + ar.result().inboxEntries() > 0) {
+                LOG.info("purged {} published events, {} ended webhook deliveries and {} inbox entries older than {} days",
+                        ar.result().events(), ar.result().deliveries(), ar.result().inboxEntries(), keep.toDays());
             }
         });
     }
@@ -76,8 +80,11 @@ public final class HistoryPurge extends VerticleBase {
     /** One run: everything older than the kept window, batch by batch. */
     public Future<Purged> purge() {
         OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(keep);
-        return deleteAll(EVENTS, before, 0).compose(events ->
-                deleteAll(DELIVERIES, before, 0).map(deliveries -> new Purged(events, deliveries)));
+        Inbox inbox = new Inbox(pool);
+        return deleteAll(EVENTS, before, 0).compose(events -> deleteAll(DELIVERIES, before, 0).compose(deliveries ->
+                inbox.createTable() // when no consumer has run yet, there is no table
+                        .compose(v -> inbox.purgeProcessedBefore(before.toInstant()))
+                        .map(entries -> new Purged(events, deliveries, entries))));
     }
 
     private Future<Long> deleteAll(String sql, OffsetDateTime before, long deletedSoFar) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.infra.PostgresDatabase;
 import dev.berth.infra.PostgresExtension;
 import dev.berth.kit.Database;
+import dev.berth.kit.events.Inbox;
 import dev.berth.registry.RegistryConfig;
 import dev.berth.registry.RegistryService;
 import dev.berth.registry.TestRegistryConfig;
@@ -54,7 +55,7 @@ class HistoryPurgeTest {
     }
 
     @Test
-    void publishedEventsAndEndedDeliveriesOlderThanTheWindowAreDeletedAndNothingElse() throws Exception {
+    void publishedEventsEndedDeliveriesAndInboxEntriesOlderThanTheWindowAreDeletedAndNothingElse() throws Exception {
         sql("insert into webhooks (id, target_url, event_types, repository_glob, secret) values ('" + WEBHOOK
                 + "', 'http://127.0.0.1:9/hook', '{push}', '**', 'secret')");
         // More old published events than one batch, so the purge has to come back for the rest.
@@ -70,6 +71,10 @@ class HistoryPurgeTest {
         }
         sql("insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms) "
                 + "select id, created_at, 500, 3 from webhook_deliveries");
+        new Inbox(pool).createTable().await(30, TimeUnit.SECONDS);
+        sql("insert into " + Inbox.TABLE + " (consumer_group, source, event_id, processed_at) values "
+                + "('berth-webhooks', 'berth', 'handled-long-ago', now() - interval '40 days'), "
+                + "('berth-webhooks', 'berth', 'handled-lately', now() - interval '2 days')");
 
         HistoryPurge.Purged purged = new HistoryPurge(pool, Duration.ofDays(30)).purge().await(60, TimeUnit.SECONDS);
 
@@ -80,9 +85,11 @@ class HistoryPurgeTest {
         assertThat(strings("select event_id from webhook_deliveries order by event_id")).containsExactly(
                 "old-pending", "recent-abandoned", "recent-failed", "recent-pending", "recent-succeeded");
         assertThat(strings("select count(*)::text from webhook_attempts")).containsExactly("5");
+        assertThat(purged.inboxEntries()).isEqualTo(1);
+        assertThat(strings("select event_id from " + Inbox.TABLE)).containsExactly("handled-lately");
 
         HistoryPurge.Purged again = new HistoryPurge(pool, Duration.ofDays(30)).purge().await(60, TimeUnit.SECONDS);
-        assertThat(again).isEqualTo(new HistoryPurge.Purged(0, 0));
+        assertThat(again).isEqualTo(new HistoryPurge.Purged(0, 0, 0));
     }
 
     @Test
