@@ -2,6 +2,7 @@ package dev.berth.agent.runtime;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.berth.agent.host.DirectSpawn;
 import dev.berth.agent.host.LinuxCalls;
 import java.io.File;
 import java.io.IOException;
@@ -9,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -36,15 +39,20 @@ public final class ConmonRuntime {
 
     private final RuntimeSettings settings;
     private final Optional<LinuxCalls> calls;
+    private final Optional<DirectSpawn> spawner;
 
     public ConmonRuntime(RuntimeSettings settings) {
-        this(settings, LinuxCalls.get());
+        this(settings, LinuxCalls.get(), DirectSpawn.get());
     }
 
-    /** @param calls empty: every step through runc and files (the path for hosts without native calls) */
-    ConmonRuntime(RuntimeSettings settings, Optional<LinuxCalls> calls) {
+    /**
+     * @param calls empty: every step through runc and files (the path for hosts without native calls)
+     * @param spawner empty: conmon starts through the JDK and a shell wrapper
+     */
+    ConmonRuntime(RuntimeSettings settings, Optional<LinuxCalls> calls, Optional<DirectSpawn> spawner) {
         this.settings = settings;
         this.calls = calls;
+        this.spawner = spawner;
     }
 
     public RuntimeSettings settings() {
@@ -68,8 +76,7 @@ public final class ConmonRuntime {
         } catch (IOException e) {
             throw new RuncException("preparing conmon files: " + e.getMessage(), e);
         }
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3>\"$0\"; exec \"$@\"",
-                files.syncFile().toString(), settings.conmon().toString(),
+        List<String> conmon = new ArrayList<>(List.of(settings.conmon().toString(),
                 "--api-version", "1",
                 "--bundle", files.bundle().toString(),
                 "--cid", id, "--cuuid", id, "--name", id,
@@ -82,27 +89,20 @@ public final class ConmonRuntime {
                 "--conmon-pidfile", files.conmonPidFile().toString(),
                 "--socket-dir-path", settings.socketDir().toString()));
         if (settings.logSizeMax() > 0) {
-            argv.addAll(List.of("--log-size-max", Long.toString(settings.logSizeMax())));
+            conmon.addAll(List.of("--log-size-max", Long.toString(settings.logSizeMax())));
         }
-        // conmon also creates an "oom" file in its working directory (for old podman and CRI-O) after an OOM kill:
-        // let that be the persist dir, where its own "oom" goes, not wherever the agent was started.
-        ProcessBuilder builder = new ProcessBuilder(argv)
-                .directory(files.persistDir().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(files.conmonOutput().toFile()))
-                .redirectErrorStream(true);
-        builder.environment().put("_OCI_SYNCPIPE", "3");
         int syncFd = -1;
         try {
             if (calls.isPresent()) {
                 syncFd = CreateReport.openFifo(calls.get(), files.syncFile());
             }
-            Process launcher = builder.start();
-            if (launcher.waitFor() != 0) {
-                throw new RuncException("conmon failed to start: " + CreateReport.conmonOutput(files));
+            if (syncFd >= 0 && spawner.isPresent()) {
+                return spawnDirectly(conmon, files, syncFd);
             }
+            launchThroughShell(conmon, files);
             return syncFd >= 0 ? CreateReport.await(calls.get(), syncFd, files) : CreateReport.poll(files);
         } catch (IOException e) {
+            deleteQuietly(id);
             throw new RuncException("cannot start conmon: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,6 +115,43 @@ public final class ConmonRuntime {
             if (syncFd >= 0) {
                 calls.get().closeQuietly(syncFd);
             }
+        }
+    }
+
+    /**
+     * conmon started by posix_spawn with the sync FIFO as its fd 3. conmon also creates an "oom" file in its working
+     * directory (for old podman and CRI-O) after an OOM kill: that is the persist dir, where its own "oom" goes.
+     * The launched conmon forks its monitor and exits; it is reaped once the report is in (or conmon failed).
+     */
+    private int spawnDirectly(List<String> conmon, RunFiles files, int syncFd) throws IOException, RuncException {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("_OCI_SYNCPIPE", "3");
+        DirectSpawn spawn = spawner.get();
+        int launcher = spawn.spawn(conmon, env, files.persistDir(), files.conmonOutput(), files.syncFile());
+        try {
+            return CreateReport.await(calls.get(), syncFd, files);
+        } finally {
+            spawn.awaitExit(launcher);
+        }
+    }
+
+    /**
+     * conmon through the JDK, which cannot hand a child an extra fd: a small {@code sh} opens fd 3 on the sync
+     * file and execs conmon. Returns once the launched conmon has forked its monitor and exited.
+     */
+    private static void launchThroughShell(List<String> conmon, RunFiles files) throws IOException, InterruptedException,
+            RuncException {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3>\"$0\"; exec \"$@\"",
+                files.syncFile().toString()));
+        argv.addAll(conmon);
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(files.persistDir().toFile()) // for conmon's "oom" file, see spawnDirectly
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(files.conmonOutput().toFile()))
+                .redirectErrorStream(true);
+        builder.environment().put("_OCI_SYNCPIPE", "3");
+        if (builder.start().waitFor() != 0) {
+            throw new RuncException("conmon failed to start: " + CreateReport.conmonOutput(files));
         }
     }
 
