@@ -93,6 +93,26 @@ class ContainerApiTest {
     }
 
     @Test
+    void anExitedRunIsForgottenByRuncAndTheContainerStartsAgainEvenWhileThatHappens() throws Exception {
+        String id = agent.run(spec("sh", "-c", "echo run"), true);
+        agent.await(id, s -> s.getString("state").equals("stopped"));
+
+        // at once: the agent may still be deleting runc's record of the first run
+        assertThat(agent.call("POST", "/v1/containers/" + id + "/start", null).status()).isEqualTo(200);
+        JsonObject second = agent.await(id, s -> s.getString("state").equals("stopped"));
+        assertThat(second.getInteger("exitCode")).isZero();
+        assertThat(agent.call("GET", "/v1/containers/" + id + "/logs", null).body()).isEqualTo("run\nrun\n");
+
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (runcStatus(id) != null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(runcStatus(id)).as("runc's record of an exited run is deleted without a DELETE").isNull();
+        assertThat(agent.call("DELETE", "/v1/containers/" + id, null).status()).isEqualTo(204);
+        assertThat(containerDirs()).isEmpty();
+    }
+
+    @Test
     void namesAreUniqueAndLabelsFilterTheList() throws Exception {
         String web = agent.run(spec("sleep", "1000").put("name", "web").put("labels", new JsonObject().put("app", "shop")
                 .put("tier", "front")), false);

@@ -43,19 +43,19 @@ import org.slf4j.LoggerFactory;
 public final class ContainerManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerManager.class);
-    private static final long KILL_WAIT_MILLIS = 30_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Vertx vertx;
     private final ConmonRuntime runtime;
+    private final Ending ending;
     private final BundleFactory bundles;
     private final ManagerSettings settings;
     private final ContainerEvents events;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final Supervisor supervisor;
-    private final ExecutorService durableWrites = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "berth-agent-durable-writes");
+    private final ExecutorService background = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "berth-agent-background");
         thread.setDaemon(true);
         return thread;
     });
@@ -67,8 +67,14 @@ public final class ContainerManager {
         volatile ContainerStatus status;
         long restartTimer = -1;
         boolean restartPending;
-        /** runc's record of the last run is already deleted (see {@code Supervisor#releaseRuncContainer}). */
-        boolean runcDeleted;
+        /**
+         * The deletion of runc's record of the last run, started after its exit (see
+         * {@code Supervisor#releaseRuncContainer}); it runs without the lock and yields false when it failed.
+         * Null when there is none: then runc still knows the container (or never did).
+         */
+        volatile CompletableFuture<Boolean> release;
+        /** The {@code running} status being written after the start answered; every later write waits for it. */
+        CompletableFuture<Void> statusWrite = CompletableFuture.completedFuture(null);
 
         Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
             this.dir = dir;
@@ -80,6 +86,7 @@ public final class ContainerManager {
     public ContainerManager(Vertx vertx, ConmonRuntime runtime, BundleFactory bundles, ManagerSettings settings) {
         this.vertx = vertx;
         this.runtime = runtime;
+        this.ending = new Ending(runtime);
         this.bundles = bundles;
         this.settings = settings;
         this.events = new ContainerEvents(vertx);
@@ -106,7 +113,7 @@ public final class ContainerManager {
     /** Stops supervising; containers keep running and the next agent adopts them. */
     public void close() {
         supervisor.close();
-        durableWrites.shutdown();
+        background.shutdown();
     }
 
     public ContainerStatus create(ContainerSpec spec) {
@@ -125,7 +132,7 @@ public final class ContainerManager {
             Files.createDirectories(dir.path());
             // No status file until the container exists: a directory without one is a half-made container, which
             // the next agent removes. The spec is made durable meanwhile, while bundle and runc run.
-            specWritten = CompletableFuture.runAsync(() -> writeSpec(dir, spec), durableWrites);
+            specWritten = CompletableFuture.runAsync(() -> writeSpec(dir, spec), background);
             PreparedBundle bundle = bundles.create(id, spec, dir.bundle());
             PoststartHooks.takeOver(dir.bundle(), dir.poststartHooks());
             int pid = runtime.create(id, dir.files());
@@ -208,10 +215,11 @@ public final class ContainerManager {
             }
             runtime.start(entry.dir.id(), entry.status.pid());
             runPoststart(entry);
-            // Not fsynced to the directory: see "Durability" in the README (runc's state says running too).
+            // Written after the answer, not fsynced to the directory: see "Durability" in the README (runc's
+            // state says running too). The next status write waits for this one, so the file never goes back.
             ContainerStatus running = entry.status.running(Instant.now());
-            entry.dir.writeStatusUnsynced(running);
             entry.status = running;
+            entry.statusWrite = CompletableFuture.runAsync(() -> writeRunning(entry.dir, running), background);
             events.publish("started", entry.status);
             return entry.status;
         });
@@ -245,38 +253,14 @@ public final class ContainerManager {
             }
             update(entry, entry.status.withStopRequested());
             String id = entry.dir.id();
-            signalQuietly(id, entry.status.stopSignal());
-            if (!awaitExit(entry, timeoutSeconds * 1000)) {
-                signalQuietly(id, "SIGKILL");
-                awaitExit(entry, KILL_WAIT_MILLIS);
+            ending.signalQuietly(id, entry.status.stopSignal());
+            if (!ending.awaitExit(id, entry.dir.files(), timeoutSeconds * 1000)) {
+                ending.signalQuietly(id, "SIGKILL");
+                ending.awaitExit(id, entry.dir.files(), Ending.KILL_WAIT_MILLIS);
             }
             supervisor.checkExit(entry);
             return entry.status;
         });
-    }
-
-    private void signalQuietly(String id, String signal) {
-        try {
-            runtime.kill(id, signal);
-        } catch (RuncException e) {
-            LOG.debug("kill {} {}: {}", id, signal, e.getMessage()); // already gone
-        }
-    }
-
-    private boolean awaitExit(Entry entry, long millis) {
-        long deadline = System.currentTimeMillis() + millis;
-        while (runtime.exit(entry.dir.id(), entry.dir.files()).isEmpty()) {
-            if (System.currentTimeMillis() > deadline || !runtime.conmonAlive(entry.dir.files())) {
-                return runtime.exit(entry.dir.id(), entry.dir.files()).isPresent();
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -290,11 +274,14 @@ public final class ContainerManager {
                 throw ContainerException.wrongState(status, "delete");
             }
             supervisor.cancelRestart(entry);
+            entry.statusWrite.join(); // it must not write into the directory deleted below
             String id = entry.dir.id();
-            if (!entry.runcDeleted || status.state().active()) {
-                runtime.deleteIfPresent(id, status.state().active());
-            }
-            awaitConmonGone(entry);
+            if (status.state().active()) {
+                ending.killAndDelete(id, entry.dir.files());
+            } else if (entry.release == null) {
+                runtime.deleteIfPresent(id, false); // runs the poststop hooks
+            } // else runc's record is being deleted already; a failure there leaves a record the next agent removes
+            ending.awaitConmonGone(entry.dir.files());
             bundles.destroy(id, entry.dir.bundle());
             entry.dir.delete();
             entries.remove(id);
@@ -302,18 +289,6 @@ public final class ContainerManager {
             events.publish("deleted", status);
             return null;
         });
-    }
-
-    private void awaitConmonGone(Entry entry) {
-        long deadline = System.currentTimeMillis() + KILL_WAIT_MILLIS;
-        while (runtime.conmonAlive(entry.dir.files()) && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     public ContainerStatus get(String idOrName) {
@@ -389,7 +364,22 @@ public final class ContainerManager {
         }
     }
 
+    /** Threads for work that must not wait for the worker pool: spec writes, runc record deletions. */
+    ExecutorService background() {
+        return background;
+    }
+
+    private static void writeRunning(ContainerDir dir, ContainerStatus running) {
+        try {
+            dir.writeStatusUnsynced(running);
+        } catch (IOException e) {
+            LOG.warn("writing the running status of {}: {} (a restarted agent reads runc's state)", dir.id(),
+                    e.getMessage());
+        }
+    }
+
     void update(Entry entry, ContainerStatus status) throws IOException {
+        entry.statusWrite.join(); // never fails: see writeRunning
         entry.dir.writeStatus(status);
         entry.status = status;
     }
@@ -428,11 +418,13 @@ public final class ContainerManager {
         } catch (IOException e) {
             throw new RuncException("root filesystem: " + e.getMessage(), e);
         }
-        Optional<RuncState> state = entry.runcDeleted ? Optional.empty() : runtime.state(id);
+        CompletableFuture<Boolean> release = entry.release;
+        entry.release = null;
+        boolean released = release != null && release.join(); // never fails: false when the deletion did
+        Optional<RuncState> state = released ? Optional.empty() : runtime.state(id);
         if (state.isPresent()) {
             runtime.delete(id, !state.get().status().equals("stopped"));
         }
-        entry.runcDeleted = false;
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,27 +156,30 @@ final class Supervisor {
 
     /**
      * Deletes runc's record of a run that exited, soon after the exit instead of at DELETE or restart, unless the
-     * container has poststop hooks (runc runs them on delete, which stays their documented moment). A DELETE that
-     * follows an exit closely then needs no runc process. Runs on its own turn of the lock, so the exit is
-     * recorded and announced first.
+     * container has poststop hooks (runc runs them on delete, which stays their documented moment) or is about
+     * to be restarted. Lock held. The deletion itself runs without the lock, so a DELETE or GET that follows the
+     * exit closely does not wait for the runc process; a start again waits for it ({@link Entry#release}).
      */
     private void releaseRuncContainer(Entry entry) {
-        if (closed || !entry.spec.hooks().poststop().isEmpty()) {
+        if (closed || !entry.spec.hooks().poststop().isEmpty() || entry.restartPending || entry.release != null) {
             return;
         }
-        vertx.executeBlocking(() -> {
-            entry.lock.lock();
-            try {
-                if (!closed && manager.current(entry) && entry.status.state() == ContainerState.STOPPED
-                        && !entry.runcDeleted && !entry.restartPending) {
-                    runtime.deleteIfPresent(entry.dir.id(), false); // false: already gone, which is as good
-                    entry.runcDeleted = true;
+        CompletableFuture<Boolean> release = new CompletableFuture<>();
+        entry.release = release;
+        String id = entry.dir.id();
+        try {
+            manager.background().execute(() -> {
+                try {
+                    runtime.deleteIfPresent(id, false); // false: already gone, which is as good
+                    release.complete(true);
+                } catch (RuncException | RuntimeException e) {
+                    LOG.debug("deleting runc's record of {}: {}", id, e.toString());
+                    release.complete(false);
                 }
-            } finally {
-                entry.lock.unlock();
-            }
-            return null;
-        }, false).onFailure(e -> LOG.debug("deleting runc's record of {}: {}", entry.dir.id(), e.toString()));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            release.complete(false); // closing: the next agent deletes it
+        }
     }
 
     void scheduleRestart(Entry entry) {
