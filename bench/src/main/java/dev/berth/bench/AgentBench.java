@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Container start latency, the node agent vs plain runc vs docker, on one image. Iterations are interleaved
- * (agent, runc, docker, agent, ...) so noise on the shared machine lands on all three. All times are
+ * Container start latency, the node agent vs plain runc vs docker, on one image. Iterations are interleaved, in
+ * an order rotated every iteration (agent, runc, docker; runc, docker, agent; ...), so noise on the shared
+ * machine, and what one runtime leaves running after it answered, lands on all three alike. All times are
  * {@link System#nanoTime()} in this JVM around one HTTP exchange or one child process.
  *
  * <pre>AgentBench key=value...
@@ -66,16 +67,17 @@ public final class AgentBench {
             }
         }
         samples.clear();
+        List<String> runtimes = docker ? List.of("agent", "runc", "docker") : List.of("agent", "runc");
         for (int i = 0; i < iterations; i++) {
-            record("agent start_ms", quiet().agentStart());
-            record("runc start_ms", quiet().runcStart());
-            if (docker) {
-                record("docker start_ms", quiet().dockerStart());
+            // rotated, so that each runtime follows each other one equally often (what one leaves running in
+            // the background after it answered, e.g. dockerd's clean-up, lands on whoever comes next)
+            List<String> order = new ArrayList<>(runtimes);
+            java.util.Collections.rotate(order, -(i % runtimes.size()));
+            for (String runtime : order) {
+                record(runtime + " start_ms", quiet().start(runtime));
             }
-            record("agent run_ms", quiet().agentRun());
-            record("runc run_ms", quiet().runcRun());
-            if (docker) {
-                record("docker run_ms", quiet().dockerRun());
+            for (String runtime : order) {
+                record(runtime + " run_ms", quiet().run(runtime));
             }
         }
         for (Map.Entry<String, List<Double>> entry : samples.entrySet()) {
@@ -94,6 +96,22 @@ public final class AgentBench {
     private AgentBench quiet() throws InterruptedException {
         Thread.sleep(Long.parseLong(args.getOrDefault("gap-ms", "0")));
         return this;
+    }
+
+    private double start(String runtime) throws Exception {
+        return switch (runtime) {
+            case "agent" -> agentStart();
+            case "runc" -> runcStart();
+            default -> dockerStart();
+        };
+    }
+
+    private double run(String runtime) throws Exception {
+        return switch (runtime) {
+            case "agent" -> agentRun();
+            case "runc" -> runcRun();
+            default -> dockerRun();
+        };
     }
 
     private void record(String key, double millis) {
