@@ -139,6 +139,22 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void theDefaultSeccompFilterDeniesANewUserNamespaceAndUnconfinedAllowsIt() throws Exception {
+        pull(app);
+        String script = "grep '^Seccomp:' /proc/self/status; unshare -U true && echo unshare-ok || echo unshare-denied";
+
+        String confined = run(new JsonObject().put("image", app).put("args", new JsonArray().add(script)));
+        String unconfined = run(new JsonObject().put("image", app).put("seccomp", "unconfined")
+                .put("args", new JsonArray().add(script)));
+
+        assertThat(exited(confined).getInteger("exitCode")).isZero();
+        assertThat(exited(unconfined).getInteger("exitCode")).isZero();
+        assertThat(logs(confined, "?stream=stdout")).isEqualTo("Seccomp:\t2\nunshare-denied\n");
+        assertThat(logs(confined, "?stream=stderr")).contains("Operation not permitted");
+        assertThat(logs(unconfined, "?stream=stdout")).isEqualTo("Seccomp:\t0\nunshare-ok\n");
+    }
+
+    @Test
     void aUserNameInTheImageConfigRunsAsThatUsersUid() throws Exception {
         pull(named);
 

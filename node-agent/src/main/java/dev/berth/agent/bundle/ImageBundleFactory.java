@@ -75,7 +75,8 @@ public final class ImageBundleFactory implements BundleFactory {
                 List<BindMount> binds = new ArrayList<>(hostFiles(bundleDir, hostname));
                 binds.addAll(makeVolumes(bundleDir, base, volumes));
                 var tree = RuntimeConfigWriter.write(new RuntimeConfigWriter.Input(hostname, args, env, cwd, user,
-                        annotations, binds, spec.resources(), spec.hooks()));
+                        annotations, binds, spec.resources(), spec.hooks(),
+                        !spec.seccomp().equals(ContainerSpec.SECCOMP_UNCONFINED)));
                 Path temp = bundleDir.resolve(".config.json.tmp");
                 Files.write(temp, RuntimeConfigWriter.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(tree));
                 Files.move(temp, bundleDir.resolve("config.json"), StandardCopyOption.ATOMIC_MOVE);

@@ -21,9 +21,10 @@ public final class RuntimeConfigWriter {
     public record BindMount(String destination, String source, boolean readOnly) {
     }
 
-    /** Everything the config is made of. */
+    /** Everything the config is made of; {@code seccomp}: the default filter ({@link SeccompProfile}), or none. */
     public record Input(String hostname, List<String> args, List<String> env, String cwd, ResolvedUser user,
-                        Map<String, String> annotations, List<BindMount> binds, Resources resources, Hooks hooks) {
+                        Map<String, String> annotations, List<BindMount> binds, Resources resources, Hooks hooks,
+                        boolean seccomp) {
     }
 
     private RuntimeConfigWriter() {
@@ -44,7 +45,11 @@ public final class RuntimeConfigWriter {
             ObjectNode annotations = root.putObject("annotations");
             new TreeMap<>(in.annotations()).forEach(annotations::put);
         }
-        root.set("linux", linux(in.resources()));
+        ObjectNode linux = linux(in.resources());
+        if (in.seccomp()) {
+            linux.set("seccomp", SeccompProfile.json(JSON.getNodeFactory(), System.getProperty("os.arch", "")));
+        }
+        root.set("linux", linux);
         return root;
     }
 

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param restartPolicy what to do when the process exits
  * @param hooks         OCI hooks written into the bundle's config.json
  * @param labels        free-form labels, kept with the container and written as annotations
+ * @param seccomp       {@link #SECCOMP_DEFAULT} (the agent's profile) or {@link #SECCOMP_UNCONFINED} (no filter)
  */
 public record ContainerSpec(
         String name,
@@ -32,9 +33,22 @@ public record ContainerSpec(
         Resources resources,
         RestartPolicy restartPolicy,
         Hooks hooks,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        String seccomp) {
+
+    public static final String SECCOMP_DEFAULT = "default";
+    public static final String SECCOMP_UNCONFINED = "unconfined";
+
+    /** A spec under the default seccomp profile. */
+    public ContainerSpec(String name, String image, List<String> entrypoint, List<String> args,
+            Map<String, String> env, String workingDir, String user, List<VolumeMount> volumes, Resources resources,
+            RestartPolicy restartPolicy, Hooks hooks, Map<String, String> labels) {
+        this(name, image, entrypoint, args, env, workingDir, user, volumes, resources, restartPolicy, hooks, labels,
+                SECCOMP_DEFAULT);
+    }
 
     public ContainerSpec {
+        seccomp = seccomp == null ? SECCOMP_DEFAULT : seccomp;
         env = env == null ? Map.of() : Map.copyOf(env);
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         resources = resources == null ? Resources.UNLIMITED : resources;

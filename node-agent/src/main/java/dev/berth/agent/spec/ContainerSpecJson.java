@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 public final class ContainerSpecJson {
 
     private static final Set<String> FIELDS = Set.of("name", "image", "entrypoint", "args", "env", "workingDir",
-            "user", "volumes", "resources", "restartPolicy", "hooks", "labels");
+            "user", "volumes", "resources", "restartPolicy", "hooks", "labels", "seccomp");
     private static final Set<String> VOLUME_FIELDS = Set.of("source", "target", "readOnly");
     private static final Set<String> RESOURCE_FIELDS = Set.of("cpus", "memoryBytes", "pids");
     private static final List<String> HOOK_POINTS = List.of("createRuntime", "createContainer", "startContainer",
@@ -51,6 +51,11 @@ public final class ContainerSpecJson {
         if (user != null && user.isBlank()) {
             throw new InvalidSpecException("user must not be blank");
         }
+        String seccomp = optionalString(json, "seccomp", "seccomp");
+        if (seccomp != null && !seccomp.equals(ContainerSpec.SECCOMP_DEFAULT)
+                && !seccomp.equals(ContainerSpec.SECCOMP_UNCONFINED)) {
+            throw new InvalidSpecException("seccomp must be \"default\" or \"unconfined\", got \"" + seccomp + "\"");
+        }
         return new ContainerSpec(name, image,
                 stringList(json.getValue("entrypoint"), "entrypoint"),
                 stringList(json.getValue("args"), "args"),
@@ -60,7 +65,8 @@ public final class ContainerSpecJson {
                 resources(json.getValue("resources")),
                 restartPolicy(json.getValue("restartPolicy")),
                 hooks(json.getValue("hooks")),
-                stringMap(json.getValue("labels"), "labels"));
+                stringMap(json.getValue("labels"), "labels"),
+                seccomp);
     }
 
     /** Parses {@code no}, {@code always}, {@code on-failure} or {@code on-failure:N}. */
@@ -129,6 +135,7 @@ public final class ContainerSpecJson {
         }
         json.put("hooks", hooks);
         json.put("labels", new JsonObject(new TreeMap<String, Object>(spec.labels())));
+        json.put("seccomp", spec.seccomp());
         return json;
     }
 

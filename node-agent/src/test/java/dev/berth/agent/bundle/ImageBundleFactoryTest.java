@@ -243,6 +243,30 @@ class ImageBundleFactoryTest {
     }
 
     @Test
+    void theDefaultSeccompFilterDeniesKernelSurfaceUnlessTheSpecSaysUnconfined() throws Exception {
+        Path confined = tmp.resolve("bundles/sc1");
+        factory.create("sc1", spec(null, null, null, null, null, null, null), confined);
+        Path unconfined = tmp.resolve("bundles/sc2");
+        factory.create("sc2", new ContainerSpec("sc2", image, null, null, null, null, null, null, null, null, null,
+                null, ContainerSpec.SECCOMP_UNCONFINED), unconfined);
+
+        JsonNode config = JSON.readTree(confined.resolve("config.json").toFile());
+        JsonNode seccomp = config.path("linux").path("seccomp");
+        assertThat(seccomp.path("defaultAction").asText()).isEqualTo("SCMP_ACT_ALLOW");
+        assertThat(strings(seccomp.path("architectures")))
+                .isEqualTo(SeccompProfile.architectures(System.getProperty("os.arch"))).isNotEmpty();
+        assertThat(seccomp.path("syscalls")).hasSize(1);
+        assertThat(seccomp.path("syscalls").get(0).path("action").asText()).isEqualTo("SCMP_ACT_ERRNO");
+        assertThat(strings(seccomp.path("syscalls").get(0).path("names")))
+                .contains("unshare", "setns", "mount", "bpf", "keyctl", "io_uring_setup", "kexec_load", "syslog")
+                .doesNotContain("read", "clone", "execve", "ptrace", "adjtimex");
+        assertThat(RuntimeSchema.violations(config)).isEmpty();
+        JsonNode open = JSON.readTree(unconfined.resolve("config.json").toFile());
+        assertThat(open.path("linux").has("seccomp")).isFalse();
+        assertThat(RuntimeSchema.violations(open)).isEmpty();
+    }
+
+    @Test
     void anImageWhoseUserIsUnknownCannotBecomeABundle() throws Exception {
         Path layout = tmp.resolve("layout");
         Path rootfs = TestImages.busyboxRootfs(tmp.resolve("rootfs"), Map.of("etc/passwd", "root:x:0:0::/:/bin/sh\n"));

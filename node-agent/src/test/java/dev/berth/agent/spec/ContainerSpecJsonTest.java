@@ -17,7 +17,7 @@ class ContainerSpecJsonTest {
              "resources":{"cpus":0.5,"memoryBytes":67108864,"pids":64},
              "restartPolicy":"on-failure:3",
              "hooks":{"poststop":[{"path":"/usr/bin/cleanup","args":["cleanup","-v"],"env":["A=1"],"timeout":5}]},
-             "labels":{"app":"shop"}}""";
+             "labels":{"app":"shop"},"seccomp":"unconfined"}""";
 
     @Test
     void parsesEveryField() {
@@ -34,6 +34,19 @@ class ContainerSpecJsonTest {
         assertThat(spec.hooks().poststop()).containsExactly(new Hook("/usr/bin/cleanup", List.of("cleanup", "-v"),
                 List.of("A=1"), 5));
         assertThat(spec.labels()).isEqualTo(Map.of("app", "shop"));
+        assertThat(spec.seccomp()).isEqualTo(ContainerSpec.SECCOMP_UNCONFINED);
+    }
+
+    @Test
+    void seccompIsTheDefaultFilterUnlessUnconfinedIsAsked() {
+        assertThat(ContainerSpecJson.parse(new JsonObject("{\"image\":\"x\"}")).seccomp())
+                .isEqualTo(ContainerSpec.SECCOMP_DEFAULT);
+        assertThat(ContainerSpecJson.parse(new JsonObject("{\"image\":\"x\",\"seccomp\":\"default\"}")).seccomp())
+                .isEqualTo(ContainerSpec.SECCOMP_DEFAULT);
+        assertThatThrownBy(() -> ContainerSpecJson.parse(new JsonObject("{\"image\":\"x\",\"seccomp\":\"off\"}")))
+                .hasMessage("seccomp must be \"default\" or \"unconfined\", got \"off\"");
+        assertThatThrownBy(() -> ContainerSpecJson.parse(new JsonObject("{\"image\":\"x\",\"seccomp\":false}")))
+                .hasMessageContaining("seccomp must be a string");
     }
 
     @Test
