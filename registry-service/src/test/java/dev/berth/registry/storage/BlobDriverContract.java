@@ -178,6 +178,28 @@ abstract class BlobDriverContract {
     }
 
     @Test
+    void aReaderThatPausesAfterEveryBufferGetsEveryByteInOrder() throws Exception {
+        writeGenerated("paused/a", 0, 11, 5L * MIB + 12_345);
+        long size = run(() -> driver.size("paused/a"));
+
+        // pause on every buffer, resume a little later, as an HTTP response does while its socket drains
+        String digest = run(() -> driver.read("paused/a", 0, size).compose(stream -> {
+            dev.berth.oci.Digester digester = dev.berth.oci.Digester.sha256();
+            Promise<String> done = Promise.promise();
+            stream.handler(chunk -> {
+                digester.update(chunk);
+                stream.pause();
+                vertx.setTimer(2, t -> stream.resume());
+            });
+            stream.exceptionHandler(done::tryFail);
+            stream.endHandler(v -> done.tryComplete(digester.digest().toString()));
+            return done.future();
+        }));
+
+        assertThat(digest).isEqualTo(GeneratedStream.digest(11, 5L * MIB + 12_345));
+    }
+
+    @Test
     void rangedReadsReturnExactlyTheRange() throws Exception {
         byte[] a = GeneratedStream.bytes(4, 200_000);
         byte[] b = GeneratedStream.bytes(5, 150_000);
