@@ -3,7 +3,6 @@ package dev.berth.registry.storage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.FileSystem;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.file.OpenOptions;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
@@ -39,10 +39,6 @@ public final class FilesystemDriver implements BlobDriver {
             throw new IllegalArgumentException("path escapes the storage root: " + path);
         }
         return resolved.toString();
-    }
-
-    private String parent(String path) {
-        return Path.of(file(path)).getParent().toString();
     }
 
     @Override
@@ -78,9 +74,34 @@ public final class FilesystemDriver implements BlobDriver {
 
     @Override
     public Future<Void> move(String from, String to) {
-        return fs.mkdirs(parent(to))
-                .compose(v -> fs.move(file(from), file(to), new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-                .recover(e -> Future.failedFuture(translate(e, from)));
+        Path source = Path.of(file(from));
+        Path target = Path.of(file(to));
+        return vertx.<Void>executeBlocking(() -> {
+            createDirectoriesDurably(target.getParent());
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // The bytes were fsynced before the move; this makes the new name durable too, so a blob that
+            // was acknowledged is still under its digest after a crash (whatever else shares the disk).
+            syncDirectory(target.getParent());
+            return null;
+        }, false).recover(e -> Future.failedFuture(translate(e, from)));
+    }
+
+    /** {@code Files.createDirectories}, with every new directory's entry fsynced in its parent. */
+    private static void createDirectoriesDurably(Path dir) throws IOException {
+        Path existing = dir;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Files.createDirectories(dir);
+        for (Path created = dir; existing != null && !created.equals(existing); created = created.getParent()) {
+            syncDirectory(created.getParent());
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     @Override
