@@ -219,7 +219,7 @@ public final class ContainerManager {
             // state says running too). The next status write waits for this one, so the file never goes back.
             ContainerStatus running = entry.status.running(Instant.now());
             entry.status = running;
-            entry.statusWrite = CompletableFuture.runAsync(() -> writeRunning(entry.dir, running), background);
+            entry.statusWrite = writeInBackground(entry.dir, running);
             events.publish("started", entry.status);
             return entry.status;
         });
@@ -278,9 +278,9 @@ public final class ContainerManager {
             String id = entry.dir.id();
             if (status.state().active()) {
                 ending.killAndDelete(id, entry.dir.files());
-            } else if (entry.release == null) {
+            } else if (entry.release == null || (entry.release.isDone() && !entry.release.join())) {
                 runtime.deleteIfPresent(id, false); // runs the poststop hooks
-            } // else runc's record is being deleted already; a failure there leaves a record the next agent removes
+            } // else runc's record is being deleted; should that fail, the next agent removes the record
             ending.awaitConmonGone(entry.dir.files());
             bundles.destroy(id, entry.dir.bundle());
             entry.dir.delete();
@@ -369,17 +369,26 @@ public final class ContainerManager {
         return background;
     }
 
-    private static void writeRunning(ContainerDir dir, ContainerStatus running) {
+    /** Writes the running status on a background thread (here, when the agent is closing); never fails. */
+    private CompletableFuture<Void> writeInBackground(ContainerDir dir, ContainerStatus running) {
+        Runnable write = () -> {
+            try {
+                dir.writeStatusUnsynced(running);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("writing the running status of {}: {} (a restarted agent reads runc's state)", dir.id(),
+                        e.toString());
+            }
+        };
         try {
-            dir.writeStatusUnsynced(running);
-        } catch (IOException e) {
-            LOG.warn("writing the running status of {}: {} (a restarted agent reads runc's state)", dir.id(),
-                    e.getMessage());
+            return CompletableFuture.runAsync(write, background);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            write.run();
+            return CompletableFuture.completedFuture(null);
         }
     }
 
     void update(Entry entry, ContainerStatus status) throws IOException {
-        entry.statusWrite.join(); // never fails: see writeRunning
+        entry.statusWrite.join(); // never fails: see writeInBackground
         entry.dir.writeStatus(status);
         entry.status = status;
     }
