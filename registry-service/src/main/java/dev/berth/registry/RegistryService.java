@@ -7,6 +7,7 @@ import dev.berth.registry.events.OutboxRelay;
 import dev.berth.registry.gc.GarbageCollector;
 import dev.berth.registry.gc.GcRunner;
 import dev.berth.registry.gc.GcScheduler;
+import dev.berth.kit.events.Topics;
 import dev.berth.registry.history.HistoryPurge;
 import dev.berth.registry.meta.MetadataStore;
 import dev.berth.registry.policy.PolicyStore;
@@ -108,7 +109,7 @@ public final class RegistryService {
                                         return service;
                                     }))
                             .compose(service -> config.historyKeep() == null ? Future.succeededFuture(service)
-                                    : vertx.deployVerticle(new HistoryPurge(pool, config.historyKeep())).map(id -> {
+                                    : vertx.deployVerticle(historyPurge(vertx, pool, config)).map(id -> {
                                         service.deployments.add(id);
                                         return service;
                                     }))
@@ -124,6 +125,13 @@ public final class RegistryService {
                             .recover(e -> pool.close().transform(ignored -> Future.failedFuture(e)));
                 })
                 .recover(e -> driver.close().transform(ignored -> Future.failedFuture(e))));
+    }
+
+    /** With Kafka, the purge keeps inbox entries as long as the events topic could hand an event over again. */
+    private static HistoryPurge historyPurge(Vertx vertx, Pool pool, RegistryConfig config) {
+        String kafka = config.kafkaBootstrapServers();
+        return kafka.isBlank() ? new HistoryPurge(pool, config.historyKeep())
+                : new HistoryPurge(vertx, pool, config.historyKeep(), HistoryPurge.forTopic(kafka, Topics.REGISTRY_EVENTS));
     }
 
     private static RetentionScheduler retentionScheduler(MetadataStore metadata, RegistryConfig config) {

@@ -3,11 +3,14 @@ package dev.berth.registry.history;
 import dev.berth.kit.events.Inbox;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * already published to Kafka, webhook deliveries that ended (succeeded, failed or abandoned) with their
  * attempts, and the event inbox's record of events handled that long ago. Pending deliveries and
  * unpublished events are never touched, whatever their age. The inbox guards against Kafka handing an
- * event over twice, which cannot happen once the topic no longer holds it: keep-days must exceed the
- * topic's retention (Kafka's default is 7 days). Runs a minute after start, then hourly, outbox and
- * deliveries in batches so no delete holds many row locks; replicas may all run it.
+ * event over twice, which cannot happen once the topic no longer holds it: so with Kafka configured, each
+ * run asks the broker for the events topic's {@code retention.ms} and keeps inbox entries for that plus a
+ * day when it is longer than keep-days, none are dropped when the topic keeps records forever, and none
+ * when the broker cannot say. Runs a minute after start, then hourly, outbox and deliveries in batches so
+ * no delete holds many row locks; replicas may all run it.
  */
 public final class HistoryPurge extends VerticleBase {
 
@@ -36,17 +41,41 @@ public final class HistoryPurge extends VerticleBase {
     public record Purged(long events, long deliveries, long inboxEntries) {
     }
 
+    /** Past the topic's retention, how much longer inbox entries stay (clocks and in-flight consumers). */
+    static final Duration INBOX_MARGIN = Duration.ofDays(1);
+
     private final Pool pool;
     private final Duration keep;
+    /** The events topic's retention, null meaning forever; null itself when no Kafka is configured. */
+    private final Callable<Duration> topicRetention;
+    /** Runs {@link #topicRetention}, a blocking call; null without it. */
+    private final Vertx blocking;
     private long timer = -1;
     private boolean running;
 
+    /** Without Kafka: inbox entries go after keep-days too. */
     public HistoryPurge(Pool pool, Duration keep) {
+        this(null, pool, keep, null);
+    }
+
+    /**
+     * @param blocking       runs {@code topicRetention} on a worker thread
+     * @param topicRetention blocking; the events topic's retention, null when it keeps records forever; throws
+     *                       when the broker cannot say (see {@link #forTopic})
+     */
+    public HistoryPurge(Vertx blocking, Pool pool, Duration keep, Callable<Duration> topicRetention) {
         if (keep.isNegative() || keep.isZero()) {
             throw new IllegalArgumentException("registry.history.keep-days must be positive");
         }
         this.pool = pool;
         this.keep = keep;
+        this.topicRetention = topicRetention;
+        this.blocking = blocking;
+    }
+
+    /** The retention of {@code topic} on the brokers at {@code bootstrapServers}, asked with a 30 s timeout. */
+    public static Callable<Duration> forTopic(String bootstrapServers, String topic) {
+        return () -> TopicRetention.of(bootstrapServers, topic, Duration.ofSeconds(30));
     }
 
     @Override
@@ -71,20 +100,48 @@ public final class HistoryPurge extends VerticleBase {
             if (ar.failed()) {
                 LOG.warn("purging old events, webhook deliveries and inbox entries failed", ar.cause());
             } else if (ar.result().events() + ar.result().deliveries() + ar.result().inboxEntries() > 0) {
-                LOG.info("purged {} published events, {} ended webhook deliveries and {} inbox entries older than {} days",
-                        ar.result().events(), ar.result().deliveries(), ar.result().inboxEntries(), keep.toDays());
+                LOG.info("purged {} published events and {} ended webhook deliveries older than {} days, and {} inbox "
+                        + "entries", ar.result().events(), ar.result().deliveries(), keep.toDays(),
+                        ar.result().inboxEntries());
             }
         });
     }
 
     /** One run: everything older than the kept window, batch by batch. */
     public Future<Purged> purge() {
-        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(keep);
-        Inbox inbox = new Inbox(pool);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime before = now.minus(keep);
         return deleteAll(EVENTS, before, 0).compose(events -> deleteAll(DELIVERIES, before, 0).compose(deliveries ->
-                inbox.createTable() // when no consumer has run yet, there is no table
-                        .compose(v -> inbox.purgeProcessedBefore(before.toInstant()))
+                inboxKeep().compose(inboxKeep -> inboxKeep.isEmpty() ? Future.succeededFuture(0L)
+                                : purgeInbox(now.minus(inboxKeep.get())))
                         .map(entries -> new Purged(events, deliveries, entries))));
+    }
+
+    /** How long inbox entries stay this run; empty: keep them all (forever, or the broker could not say). */
+    private Future<Optional<Duration>> inboxKeep() {
+        if (topicRetention == null) {
+            return Future.succeededFuture(Optional.of(keep));
+        }
+        return blocking.executeBlocking(topicRetention, false).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("keeping the event inbox this time: the events topic's retention is unknown ({})",
+                        ar.cause().toString());
+                return Future.succeededFuture(Optional.empty());
+            }
+            Duration retention = ar.result();
+            if (retention == null) {
+                return Future.succeededFuture(Optional.empty()); // the topic keeps every event forever
+            }
+            Duration needed = retention.plus(INBOX_MARGIN);
+            return Future.succeededFuture(Optional.of(needed.compareTo(keep) > 0 ? needed : keep));
+        });
+    }
+
+    private Future<Long> purgeInbox(OffsetDateTime before) {
+        Inbox inbox = new Inbox(pool);
+        return inbox.createTable() // when no consumer has run yet, there is no table
+                .compose(v -> inbox.purgeProcessedBefore(before.toInstant()))
+                .map(Integer::longValue);
     }
 
     private Future<Long> deleteAll(String sql, OffsetDateTime before, long deletedSoFar) {

@@ -3,6 +3,8 @@ package dev.berth.registry.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.infra.KafkaBroker;
+import dev.berth.infra.KafkaExtension;
 import dev.berth.infra.PostgresDatabase;
 import dev.berth.infra.PostgresExtension;
 import dev.berth.kit.Database;
@@ -20,6 +22,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Old history goes, in batches; what is still pending or recent stays, whatever its age. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, KafkaExtension.class})
 class HistoryPurgeTest {
 
     private static final String WEBHOOK = "11111111-2222-3333-4444-555555555555";
@@ -90,6 +96,47 @@ class HistoryPurgeTest {
 
         HistoryPurge.Purged again = new HistoryPurge(pool, Duration.ofDays(30)).purge().await(60, TimeUnit.SECONDS);
         assertThat(again).isEqualTo(new HistoryPurge.Purged(0, 0, 0));
+    }
+
+    @Test
+    void withKafkaTheInboxIsKeptAsLongAsTheTopicCouldHandAnEventOverAgain(KafkaBroker kafka) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic("purge-ten-days", 1, (short) 1)
+                            .configs(Map.of("retention.ms", Long.toString(Duration.ofDays(10).toMillis()))),
+                    new NewTopic("purge-forever", 1, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+        new Inbox(pool).createTable().await(30, TimeUnit.SECONDS);
+        sql("insert into " + Inbox.TABLE + " (consumer_group, source, event_id, processed_at) values "
+                + "('berth-webhooks', 'berth', 'k-5-days', now() - interval '5 days'), "
+                + "('berth-webhooks', 'berth', 'k-12-days', now() - interval '12 days')");
+        String inboxQuery = "select event_id from " + Inbox.TABLE + " where event_id like 'k-%' order by event_id";
+        try {
+            // keep-days 1, but the topic keeps events 10 days: entries stay 10 + 1 days
+            HistoryPurge.Purged tenDays = new HistoryPurge(vertx, pool, Duration.ofDays(1),
+                    HistoryPurge.forTopic(kafka.bootstrapServers(), "purge-ten-days")).purge().await(60, TimeUnit.SECONDS);
+            assertThat(strings(inboxQuery)).containsExactly("k-5-days");
+            assertThat(tenDays.inboxEntries()).isEqualTo(1);
+
+            // a topic that keeps events forever: every entry stays
+            sql("insert into " + Inbox.TABLE + " (consumer_group, source, event_id, processed_at) values "
+                    + "('berth-webhooks', 'berth', 'k-400-days', now() - interval '400 days')");
+            HistoryPurge.Purged forever = new HistoryPurge(vertx, pool, Duration.ofDays(1),
+                    HistoryPurge.forTopic(kafka.bootstrapServers(), "purge-forever")).purge().await(60, TimeUnit.SECONDS);
+            assertThat(forever.inboxEntries()).isZero();
+
+            // the broker cannot say (no such topic): the inbox is left alone this time, the outbox is not
+            sql("insert into outbox (event_id, type, subject, time, data, published_at) values "
+                    + "(gen_random_uuid(), 'k-published', 'team/app', now(), '{}', now() - interval '3 days')");
+            HistoryPurge.Purged unknown = new HistoryPurge(vertx, pool, Duration.ofDays(1),
+                    HistoryPurge.forTopic(kafka.bootstrapServers(), "no-such-topic")).purge().await(60, TimeUnit.SECONDS);
+            assertThat(unknown.inboxEntries()).isZero();
+            assertThat(strings(inboxQuery)).containsExactly("k-400-days", "k-5-days");
+            assertThat(strings("select type from outbox where type = 'k-published'")).isEmpty();
+        } finally {
+            sql("delete from " + Inbox.TABLE + " where event_id like 'k-%'");
+        }
     }
 
     @Test
