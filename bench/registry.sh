@@ -90,7 +90,7 @@ measure() {
 
 # The 256 MiB push and pull once more with curl, a client light enough that the servers, not the
 # client, set the pace on two cores. Fresh random blobs (none of the registries has them yet),
-# rounds interleaved across registries. Appends "TARGET curl_push_mbps|curl_pull_mbps MEDIAN".
+# rounds interleaved across registries, each push after settle_page_cache. Appends "TARGET curl_push_mbps|curl_pull_mbps MEDIAN".
 measure_with_curl() {
   local round target address_var address location sep speeds file digest
   declare -A push pull
@@ -104,11 +104,14 @@ measure_with_curl() {
         | awk 'tolower($1) == "location:" { print $2 }' | tr -d '\r')"
       case "$location" in http*) ;; *) location="http://$address$location" ;; esac
       sep='?'; [[ "$location" == *\?* ]] && sep='&'
+      settle_page_cache "$file"
       speeds="$(curl -fsS -o /dev/null -w '%{speed_upload}' -T "$file" \
         -H 'Content-Type: application/octet-stream' "$location${sep}digest=$digest")" || return 1
       push[$target]+="$speeds "
-      speeds="$(curl -fsS -o /dev/null -w '%{speed_download}' "http://$address/v2/bench/curl/blobs/$digest")" || return 1
-      pull[$target]+="$speeds "
+      for _ in 1 2 3; do # a 256 MiB pull on loopback swings by ±40 %: the median of 9 rather than of 3
+        speeds="$(curl -fsS -o /dev/null -w '%{speed_download}' "http://$address/v2/bench/curl/blobs/$digest")" || return 1
+        pull[$target]+="$speeds "
+      done
     done
     rm -f "$file"
   done
@@ -117,6 +120,15 @@ measure_with_curl() {
     echo "$target curl_push_mbps $(median_mb ${push[$target]})" >>"$WORK/results"
     echo "$target curl_pull_mbps $(median_mb ${pull[$target]})" >>"$WORK/results"
   done
+}
+
+# settle_page_cache FILE: before a timed push, the same machine state for every registry (bench/README.md,
+# "Every timed push starts from a settled page cache"): nothing dirty left to write back, the page cache
+# dropped when we may (root), and FILE read back in so the client reads it from memory.
+settle_page_cache() {
+  sync
+  if [ -w /proc/sys/vm/drop_caches ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+  cat "$1" >/dev/null
 }
 
 median_mb() { # bytes/s values -> median in MB/s (10^6)
@@ -131,7 +143,7 @@ value() { # value TARGET METRIC
 print_table() {
   local rows=(
     "curl_push_mbps|256 MiB monolithic push, MB/s (curl, median of 3)|1.5"
-    "curl_pull_mbps|256 MiB blob pull, MB/s (curl, median of 3)|1.0"
+    "curl_pull_mbps|256 MiB blob pull, MB/s (curl, median of 9)|1.0"
     "push_mbps|256 MiB monolithic push, MB/s (Java client, median of 3)|-"
     "pull_mbps|256 MiB blob pull, MB/s (Java client, median of 3)|-"
     "manifest_get_rps|manifest GET by tag, req/s (wrk -c32 -t2 ${WRK_SECONDS}s)|3.0"

@@ -5,6 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -117,6 +121,7 @@ public final class RegistryBench {
   private void measurePush() {
     repeat("push_mbps", (run, client) -> {
       BlobFile blob = workload.large().get(run);
+      settlePageCache(List.of(blob));
       long started = System.nanoTime();
       join(client.pushBlob(LARGE_REPOSITORY, blob));
       return blob.size() / 1e6 / seconds(started);
@@ -145,6 +150,7 @@ public final class RegistryBench {
   private void measureConcurrentPushes() {
     repeat("concurrent_pushes_per_s", (run, client) -> {
       List<BlobFile> round = workload.smallRounds().get(run);
+      settlePageCache(round);
       long started = System.nanoTime();
       join(pushAll(client, SMALL_REPOSITORY, round));
       return round.size() / seconds(started);
@@ -186,6 +192,38 @@ public final class RegistryBench {
       }
     }
     runs.forEach((name, values) -> report(name, metric, values));
+  }
+
+  private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
+
+  /**
+   * Before a timed push, the same machine state for every registry (bench/README.md, "Every timed push
+   * starts from a settled page cache"): {@code sync}, then the page cache dropped when this process may
+   * (root), then the blobs to push read back in so the driver reads them from memory.
+   */
+  private static void settlePageCache(List<BlobFile> blobs) {
+    try {
+      int status = new ProcessBuilder("sync").inheritIO().start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("sync exited with " + status);
+      }
+      if (Files.isWritable(DROP_CACHES)) {
+        Files.writeString(DROP_CACHES, "3");
+      }
+      byte[] chunk = new byte[1 << 20];
+      for (BlobFile blob : blobs) {
+        try (InputStream in = Files.newInputStream(blob.path())) {
+          while (in.read(chunk) >= 0) {
+            // only to bring the file into the page cache
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Future<Void> pushAll(RegistryClient client, String repository, List<BlobFile> blobs) {
