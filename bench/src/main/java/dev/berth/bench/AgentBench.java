@@ -2,9 +2,6 @@ package dev.berth.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +13,8 @@ import java.util.Map;
  * Container start latency, the node agent vs plain runc vs docker, on one image. Iterations are interleaved, in
  * an order rotated every iteration (agent, runc, docker; runc, docker, agent; ...), so noise on the shared
  * machine, and what one runtime leaves running after it answered, lands on all three alike. All times are
- * {@link System#nanoTime()} in this JVM around one HTTP exchange or one child process.
+ * {@link System#nanoTime()} in this JVM around the agent's HTTP exchanges (HTTP/1.1 on one kept-alive socket,
+ * {@link BlockingHttp}) or one child process.
  *
  * <pre>AgentBench key=value...
  *   agent=http://127.0.0.1:PORT token=T image=REF      the agent (image already pulled)
@@ -33,12 +31,13 @@ import java.util.Map;
 public final class AgentBench {
 
     private final Map<String, String> args;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final BlockingHttp http;
     private final Map<String, List<Double>> samples = new LinkedHashMap<>();
     private int sequence;
 
     private AgentBench(Map<String, String> args) {
         this.args = args;
+        this.http = new BlockingHttp(URI.create(args.get("agent")));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -150,13 +149,9 @@ public final class AgentBench {
     }
 
     private String agentCall(String method, String path, String body, int expected) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(args.get("agent") + path))
-                .header("Authorization", "Bearer " + args.get("token"))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+        BlockingHttp.Response response = http.send(method, path, args.get("token"), body);
+        if (response.status() != expected) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.status() + ": "
                     + response.body());
         }
         return response.body();
