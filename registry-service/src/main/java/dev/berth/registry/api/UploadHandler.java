@@ -60,7 +60,7 @@ final class UploadHandler {
             Digester digester = Digester.of(expected.algorithm());
             long declared = Requests.contentLength(ctx);
             return receive(ctx, id, 0, digester, declared)
-                    .compose(size -> commit(repository, id, expected, digester, size, Requests.origin(ctx)))
+                    .compose(size -> commit(repository, id, false, expected, digester, size, Requests.origin(ctx)))
                     .recover(e -> blobs.deleteUpload(id).transform(ignored -> Future.failedFuture(e)))
                     .compose(v -> created(ctx, repository, expected));
         }
@@ -109,10 +109,9 @@ final class UploadHandler {
                 if (running != null && (running.length() != total || !running.algorithm().equals(expected.algorithm()))) {
                     running = null;
                 }
-                // The session is gone before the 201 goes out: a client that asks next sees 404.
-                return commit(repository, id, expected, running, total, Requests.origin(ctx))
-                        .compose(v -> metadata.deleteUpload(id), e -> cancelSession(id)
-                                .transform(ignored -> Future.failedFuture(e)))
+                // The session goes in the commit's transaction, before the 201: a client that asks next sees 404.
+                return commit(repository, id, true, expected, running, total, Requests.origin(ctx))
+                        .recover(e -> cancelSession(id).transform(ignored -> Future.failedFuture(e)))
                         .compose(v -> created(ctx, repository, expected));
             });
         });
@@ -211,9 +210,12 @@ final class UploadHandler {
         });
     }
 
-    /** Verifies the digest, moves the bytes into place and links the blob to the repository. */
-    private Future<Void> commit(String repository, UUID id, Digest expected, Digester running, long size,
-                                Origin origin) {
+    /**
+     * Verifies the digest, moves the bytes into place and links the blob to the repository; with {@code endSession},
+     * the upload's session row goes in the same transaction.
+     */
+    private Future<Void> commit(String repository, UUID id, boolean endSession, Digest expected, Digester running,
+                                long size, Origin origin) {
         Future<Digest> actual = running != null ? Future.succeededFuture(running.digest())
                 : blobs.digestUpload(id, expected.algorithm(), size);
         return actual.compose(digest -> {
@@ -223,7 +225,7 @@ final class UploadHandler {
             }
             return NamespaceGuard.precheckBlob(metadata.pool(), repository, expected.toString(), size)
                     .compose(v -> metadata.storeBlob(repository, expected.toString(), size, origin,
-                            () -> blobs.commitUpload(id, expected)));
+                            endSession ? id : null, () -> blobs.commitUpload(id, expected)));
         });
     }
 

@@ -73,9 +73,12 @@ public final class MetadataStore {
      * lock, {@code placeBytes} moves the bytes into place and the repository's link is written. The
      * collector deletes bytes only while holding the same lock, so it can never delete them between
      * the move and the link. Fails with DENIED when the blob is new to the namespace and exceeds its
-     * quota; the bytes then stay unlinked until garbage collection takes them.
+     * quota; the bytes then stay unlinked until garbage collection takes them. {@code finishedUpload},
+     * when not null, is the upload session whose row goes in the same transaction as the link: one
+     * commit (one WAL flush) less per push, and the session is never gone without the blob, or the
+     * other way round.
      */
-    public Future<Void> storeBlob(String repository, String digest, long size, Origin origin,
+    public Future<Void> storeBlob(String repository, String digest, long size, Origin origin, UUID finishedUpload,
                                   Supplier<Future<Void>> placeBytes) {
         return pool.preparedQuery(PIN_BLOB).execute(Tuple.of(digest, size))
                 .compose(pinned -> announced(pool.withTransaction(tx -> tx.preparedQuery(PIN_BLOB)
@@ -84,6 +87,8 @@ public final class MetadataStore {
                         .compose(v -> NamespaceGuard.beforeBlobLink(tx, repository, digest, size))
                         .compose(v -> createRepository(tx, repository, origin))
                         .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
+                        .compose(v -> finishedUpload == null ? Future.succeededFuture()
+                                : tx.preparedQuery("delete from uploads where id = $1").execute(Tuple.of(finishedUpload)))
                         .mapEmpty())));
     }
 
