@@ -3,7 +3,7 @@
 # same image's bundle vs `docker run`, and image pull+unpack MB/s through the agent vs skopeo+umoci and
 # docker pull, all from one CNCF distribution on loopback. Needs root. See bench/README.md.
 #
-#   bench/agent.sh [--skip-build] [--no-docker] [--iterations N] [--gap-ms N] [--pull-rounds N] [--big-mib N]
+#   bench/agent.sh [--skip-build] [--no-docker] [--iterations N] [--warm-up N] [--gap-ms N] [--pull-rounds N] [--big-mib N]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,6 +14,7 @@ RUNC=/usr/sbin/runc
 build=yes
 docker=yes
 iterations=30
+warm_up=300
 gap_ms=0
 pull_rounds=3
 big_mib=200
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --skip-build) build=no; shift ;;
     --no-docker) docker=no; shift ;;
     --iterations) iterations="$2"; shift 2 ;;
+    --warm-up) warm_up="$2"; shift 2 ;; # untimed rounds of every runtime first (see AgentBench)
     --gap-ms) gap_ms="$2"; shift 2 ;; # idle before each timed start (see AgentBench)
     --pull-rounds) pull_rounds="$2"; shift 2 ;;
     --big-mib) big_mib="$2"; shift 2 ;;
@@ -168,10 +170,10 @@ if [ "$docker" = yes ]; then
 fi
 
 # --- start latency ----------------------------------------------------------------------------------
-say "start latency: $iterations iterations each, interleaved (after 3 untimed warm-up rounds)"
+say "start latency: $iterations iterations each, interleaved (after $warm_up untimed warm-up rounds)"
 java -cp "$BENCH_JAR" dev.berth.bench.AgentBench agent="$agent_url" token="$token" image="$small_ref" \
   runc="$RUNC" runc-root="$WORK/runc-root" sleep-bundle="$WORK/bundle-sleep" echo-bundle="$WORK/bundle-echo" \
-  iterations="$iterations" gap-ms="$gap_ms" "${docker_args[@]}" | tee "$WORK/latency.out"
+  iterations="$iterations" warm-up="$warm_up" gap-ms="$gap_ms" "${docker_args[@]}" | tee "$WORK/latency.out"
 
 # --- pull + unpack ----------------------------------------------------------------------------------
 elapsed_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

@@ -20,7 +20,7 @@ import java.util.Map;
  *   agent=http://127.0.0.1:PORT token=T image=REF      the agent (image already pulled)
  *   runc=/usr/sbin/runc runc-root=DIR sleep-bundle=DIR echo-bundle=DIR
  *   docker=/path/to/docker docker-host=unix:///... docker-image=NAME   (optional)
- *   iterations=30</pre>
+ *   iterations=30 warm-up=300 gap-ms=0</pre>
  *
  * Two measures per runtime: {@code start_ms} (a {@code sleep} container from nothing to running: the agent's
  * create + start answering 200, {@code runc run -d}, {@code docker run -d}) and {@code run_ms} (an {@code echo
@@ -54,8 +54,11 @@ public final class AgentBench {
 
     private void run(int iterations) throws Exception {
         boolean docker = args.containsKey("docker");
-        // untimed warm-up: JIT in the agent, page cache for runc, docker's first-run costs
-        for (int i = 0; i < 3; i++) {
+        // untimed warm-up: JIT in the agent, page cache for runc, docker's first-run costs. The agent is a long-running
+        // daemon, so its steady state is compiled code: after 3 rounds its request path still ran in the interpreter,
+        // ≈ 1.5 ms more per request (see bench/README.md)
+        int warmUp = Integer.parseInt(args.getOrDefault("warm-up", "300"));
+        for (int i = 0; i < warmUp; i++) {
             agentStart();
             agentRun();
             runcStart();
