@@ -90,7 +90,8 @@ measure() {
 
 # The 256 MiB push and pull once more with curl, a client light enough that the servers, not the
 # client, set the pace on two cores. Fresh random blobs (none of the registries has them yet),
-# rounds interleaved across registries, each push after settle_page_cache. Appends "TARGET curl_push_mbps|curl_pull_mbps MEDIAN".
+# rounds interleaved across registries, each push after settle_page_cache.
+# Appends "TARGET curl_push_mbps|curl_pull_mbps MEDIAN".
 measure_with_curl() {
   local round target address_var address location sep speeds file digest
   declare -A push pull

@@ -14,9 +14,9 @@ import java.util.Locale;
 /**
  * HTTP/1.1 over one kept-alive socket, written and read by the calling thread: what {@code AgentBench} times is
  * the agent, not a client's thread hand-offs. The JDK's {@code HttpClient} hands every exchange between the caller,
- * its selector thread and an executor; after the idle moments of a container start, each of those wake-ups cost
- * this 2-vCPU VM about a millisecond, some 14 ms of a 50 ms create+start (measured from the kernel's exec events
- * and timing marks in the agent, 2026-11-28). Reads {@code Content-Length} and chunked bodies; a failed exchange
+ * its selector thread and an executor; after the idle moments of a container start, those wake-ups cost this
+ * 2-vCPU VM 3-4 ms per exchange (timing marks in the agent against the kernel's exec events, 2026-11-28), about
+ * 9 ms of a create+start (53.8 to 44.7 ms p50). Reads {@code Content-Length} and chunked bodies; a failed exchange
  * closes the connection and is not retried (the next one connects again).
  */
 final class BlockingHttp implements AutoCloseable {
