@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,29 +58,6 @@ public final class ContainerManager {
         thread.setDaemon(true);
         return thread;
     });
-
-    static final class Entry {
-        final ReentrantLock lock = new ReentrantLock();
-        final ContainerDir dir;
-        final ContainerSpec spec;
-        volatile ContainerStatus status;
-        long restartTimer = -1;
-        boolean restartPending;
-        /**
-         * The deletion of runc's record of the last run, started after its exit (see
-         * {@code Supervisor#releaseRuncContainer}); it runs without the lock and yields false when it failed.
-         * Null when there is none: then runc still knows the container (or never did).
-         */
-        volatile CompletableFuture<Boolean> release;
-        /** The {@code running} status being written after the start answered; every later write waits for it. */
-        CompletableFuture<Void> statusWrite = CompletableFuture.completedFuture(null);
-
-        Entry(ContainerDir dir, ContainerSpec spec, ContainerStatus status) {
-            this.dir = dir;
-            this.spec = spec;
-            this.status = status;
-        }
-    }
 
     public ContainerManager(Vertx vertx, ConmonRuntime runtime, BundleFactory bundles, ManagerSettings settings) {
         this.vertx = vertx;
@@ -140,7 +116,7 @@ public final class ContainerManager {
             // the image's StopSignal may be a number or lack "SIG"; an unknown one falls back to SIGTERM
             String stopSignal = Signals.canonical(bundle.stopSignal()).orElse("SIGTERM");
             awaitWritten(specWritten);
-            update(entry, status.created(bundle.imageDigest(), stopSignal, pid));
+            entry.writeStatus(status.created(bundle.imageDigest(), stopSignal, pid));
             events.publish("created", entry.status);
             return entry.status;
         } catch (BundleException e) {
@@ -217,9 +193,7 @@ public final class ContainerManager {
             runPoststart(entry);
             // Written after the answer, not fsynced to the directory: see "Durability" in the README (runc's
             // state says running too). The next status write waits for this one, so the file never goes back.
-            ContainerStatus running = entry.status.running(Instant.now());
-            entry.status = running;
-            entry.statusWrite = writeInBackground(entry.dir, running);
+            entry.writeStatusInBackground(entry.status.running(Instant.now()), background);
             events.publish("started", entry.status);
             return entry.status;
         });
@@ -231,7 +205,7 @@ public final class ContainerManager {
             if (!entry.status.state().active()) {
                 throw ContainerException.wrongState(entry.status, "kill");
             }
-            update(entry, entry.status.withStopRequested());
+            entry.writeStatus(entry.status.withStopRequested());
             runtime.kill(entry.dir.id(), signal);
             return entry.status;
         });
@@ -245,13 +219,13 @@ public final class ContainerManager {
         return withLock(idOrName, entry -> {
             if (entry.restartPending && entry.status.state() == ContainerState.STOPPED) {
                 supervisor.cancelRestart(entry);
-                update(entry, entry.status.withStopRequested());
+                entry.writeStatus(entry.status.withStopRequested());
                 return entry.status;
             }
             if (!entry.status.state().active()) {
                 throw ContainerException.wrongState(entry.status, "stop");
             }
-            update(entry, entry.status.withStopRequested());
+            entry.writeStatus(entry.status.withStopRequested());
             String id = entry.dir.id();
             ending.signalQuietly(id, entry.status.stopSignal());
             if (!ending.awaitExit(id, entry.dir.files(), timeoutSeconds * 1000)) {
@@ -274,7 +248,7 @@ public final class ContainerManager {
                 throw ContainerException.wrongState(status, "delete");
             }
             supervisor.cancelRestart(entry);
-            entry.statusWrite.join(); // it must not write into the directory deleted below
+            entry.awaitStatusWrite(); // it must not write into the directory deleted below
             String id = entry.dir.id();
             if (status.state().active()) {
                 ending.killAndDelete(id, entry.dir.files());
@@ -369,30 +343,6 @@ public final class ContainerManager {
         return background;
     }
 
-    /** Writes the running status on a background thread (here, when the agent is closing); never fails. */
-    private CompletableFuture<Void> writeInBackground(ContainerDir dir, ContainerStatus running) {
-        Runnable write = () -> {
-            try {
-                dir.writeStatusUnsynced(running);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("writing the running status of {}: {} (a restarted agent reads runc's state)", dir.id(),
-                        e.toString());
-            }
-        };
-        try {
-            return CompletableFuture.runAsync(write, background);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            write.run();
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
-    void update(Entry entry, ContainerStatus status) throws IOException {
-        entry.statusWrite.join(); // never fails: see writeInBackground
-        entry.dir.writeStatus(status);
-        entry.status = status;
-    }
-
     void adopt(Entry entry) {
         entries.put(entry.dir.id(), entry);
         names.put(entry.status.name(), entry.dir.id());
@@ -437,7 +387,7 @@ public final class ContainerManager {
         int pid = runtime.create(id, entry.dir.files());
         supervisor.watch(entry);
         try {
-            update(entry, entry.status.recreated(pid, byPolicy, nextStep));
+            entry.writeStatus(entry.status.recreated(pid, byPolicy, nextStep));
         } catch (IOException e) {
             runtime.deleteQuietly(id);
             throw new RuncException("writing status: " + e.getMessage(), e);

@@ -71,7 +71,7 @@ final class Recovery {
             return;
         }
         ContainerSpec spec = ContainerSpecJson.parse(dir.readSpec());
-        ContainerManager.Entry entry = new ContainerManager.Entry(dir, spec, stored.get());
+        Entry entry = new Entry(dir, spec, stored.get());
         manager.adopt(entry);
         entry.lock.lock();
         try {
@@ -81,7 +81,7 @@ final class Recovery {
                 if (status.state() == ContainerState.CREATED && state.isPresent()
                         && state.get().status().equals("running")) {
                     // started just before the previous agent died, status write lost
-                    manager.update(entry, status.running(Instant.now()));
+                    entry.writeStatus(status.running(Instant.now()));
                 }
                 supervisor.watch(entry);
                 supervisor.checkExit(entry);

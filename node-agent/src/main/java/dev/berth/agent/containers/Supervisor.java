@@ -1,6 +1,5 @@
 package dev.berth.agent.containers;
 
-import dev.berth.agent.containers.ContainerManager.Entry;
 import dev.berth.agent.logs.LogRotation;
 import dev.berth.agent.runtime.ConmonRuntime;
 import dev.berth.agent.runtime.ExitRecord;
@@ -139,7 +138,7 @@ final class Supervisor {
         if (exit.isEmpty() && !runtime.conmonAlive(entry.dir.files())) {
             exit = runtime.exit(id, entry.dir.files()); // conmon writes the file just before it exits
             if (exit.isEmpty()) {
-                manager.update(entry, entry.status.exited(null, false, Instant.now(),
+                entry.writeStatus(entry.status.exited(null, false, Instant.now(),
                         "conmon exited without recording an exit status"));
                 events.publish("exited", entry.status);
                 scheduleRestart(entry);
@@ -147,7 +146,7 @@ final class Supervisor {
             }
         }
         if (exit.isPresent()) {
-            manager.update(entry, entry.status.exited(exit.get().code(), exit.get().oomKilled(), exit.get().at(), null));
+            entry.writeStatus(entry.status.exited(exit.get().code(), exit.get().oomKilled(), exit.get().at(), null));
             events.publish("exited", entry.status);
             scheduleRestart(entry);
             releaseRuncContainer(entry);
@@ -216,11 +215,11 @@ final class Supervisor {
                 manager.recreate(entry, true, nextStep);
                 runtime.start(entry.dir.id(), entry.status.pid());
                 manager.runPoststart(entry);
-                manager.update(entry, entry.status.running(Instant.now()));
+                entry.writeStatus(entry.status.running(Instant.now()));
                 events.publish("restarted", entry.status);
             } catch (RuncException e) {
                 LOG.warn("restarting container {} failed: {}", entry.dir.id(), e.getMessage());
-                manager.update(entry, entry.status.exited(entry.status.exitCode(), entry.status.oomKilled(), Instant.now(),
+                entry.writeStatus(entry.status.exited(entry.status.exitCode(), entry.status.oomKilled(), Instant.now(),
                         "restart failed: " + e.getMessage()));
                 events.publish("exited", entry.status);
             }
