@@ -23,6 +23,7 @@ public final class MetadataStore {
     private static final String PIN_BLOB = """
             insert into blobs (digest, size) values ($1, $2)
             on conflict (digest) do update set size = excluded.size""";
+    private static final String DELETE_UPLOAD = "delete from uploads where id = $1";
     private static final String LINK = """
             insert into repository_blobs (repository, digest) values ($1, $2)
             on conflict (repository, digest) do update set touched_at = now()""";
@@ -88,7 +89,7 @@ public final class MetadataStore {
                         .compose(v -> createRepository(tx, repository, origin))
                         .compose(v -> tx.preparedQuery(LINK).execute(Tuple.of(repository, digest)))
                         .compose(v -> finishedUpload == null ? Future.succeededFuture()
-                                : tx.preparedQuery("delete from uploads where id = $1").execute(Tuple.of(finishedUpload)))
+                                : tx.preparedQuery(DELETE_UPLOAD).execute(Tuple.of(finishedUpload)))
                         .mapEmpty())));
     }
 
@@ -149,7 +150,7 @@ public final class MetadataStore {
     }
 
     public Future<Boolean> deleteUpload(UUID id) {
-        return pool.preparedQuery("delete from uploads where id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery(DELETE_UPLOAD).execute(Tuple.of(id))
                 .map(rows -> rows.rowCount() == 1);
     }
 
